@@ -1,0 +1,115 @@
+//! Server functions: thin adapters that authorize the caller, call a service and map errors.
+//! Types that cross the wire live in `domain`.
+
+use crate::domain::items::MyDataView;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Who is signed in, for the page frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub name_kanji: String,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::server::state::AppState;
+    use crate::service::auth::ResidentSession;
+    use http::StatusCode;
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+
+    pub fn state() -> AppState {
+        expect_context::<AppState>()
+    }
+
+    /// Marks a response as an error this code produced on purpose (see `server::errors`).
+    pub fn fail(status: StatusCode, code: &str) -> ServerFnError {
+        if let Some(res) = use_context::<ResponseOptions>() {
+            res.set_status(status);
+            res.insert_header(
+                http::HeaderName::from_static(crate::server::errors::APP_ERROR_HEADER),
+                http::HeaderValue::from_static("1"),
+            );
+        }
+        ServerFnError::ServerError(code.to_string())
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> ServerFnError {
+        tracing::error!(error = %e, "server function failed");
+        fail(StatusCode::INTERNAL_SERVER_ERROR, "internal")
+    }
+
+    /// The signed-in resident, or an error after pointing the browser at the sign-in page.
+    pub async fn require_resident() -> Result<ResidentSession, ServerFnError> {
+        let st = state();
+        let parts = use_context::<http::request::Parts>();
+        let token = parts.as_ref().and_then(|p| {
+            crate::server::session::session_token(&p.headers, st.config.secure_cookies)
+        });
+        let session = match &token {
+            Some(t) => st.auth.session(t).await.map_err(internal)?,
+            None => None,
+        };
+        match session {
+            Some(s) => Ok(s),
+            None => {
+                let to = if token.is_some() {
+                    "/login?error=session_expired"
+                } else {
+                    "/login"
+                };
+                leptos_axum::redirect(to);
+                let accepts_html = parts
+                    .as_ref()
+                    .and_then(|p| p.headers.get(http::header::ACCEPT))
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains("text/html"));
+                if accepts_html {
+                    // A page load: the redirect's 302 stands.
+                    Err(ServerFnError::ServerError("unauthorized".into()))
+                } else {
+                    Err(fail(StatusCode::UNAUTHORIZED, "unauthorized"))
+                }
+            }
+        }
+    }
+
+    /// The signed-in resident without redirecting anywhere.
+    pub async fn optional_resident() -> Option<ResidentSession> {
+        let st = state();
+        let parts = use_context::<http::request::Parts>()?;
+        let token =
+            crate::server::session::session_token(&parts.headers, st.config.secure_cookies)?;
+        st.auth.session(&token).await.ok().flatten()
+    }
+}
+
+/// Everything linked to the signed-in resident's number. `reveal` unmasks the identifiers of one
+/// of the resident's own items.
+#[server(prefix = "/api", endpoint = "my_data")]
+pub async fn get_my_data(reveal: Option<i64>) -> Result<MyDataView, ServerFnError> {
+    let me = ssr::require_resident().await?;
+    let st = ssr::state();
+    crate::service::mydata::my_data(&st.db, me.resident_id, reveal)
+        .await
+        .map_err(ssr::internal)?
+        .ok_or_else(|| ssr::fail(http::StatusCode::NOT_FOUND, "not_found"))
+}
+
+/// Who is signed in, if anyone.
+#[server(prefix = "/api", endpoint = "session")]
+pub async fn get_session() -> Result<Option<SessionInfo>, ServerFnError> {
+    let Some(me) = ssr::optional_resident().await else {
+        return Ok(None);
+    };
+    let st = ssr::state();
+    let resident = st
+        .db
+        .resident(me.resident_id)
+        .await
+        .map_err(ssr::internal)?;
+    Ok(resident.map(|r| SessionInfo {
+        name_kanji: r.name_kanji,
+    }))
+}

@@ -1,0 +1,8 @@
+//! Pure domain logic: no I/O, compiled for both the server and the browser.
+
+pub mod category;
+pub mod items;
+pub mod matching;
+pub mod my_number;
+pub mod normalize;
+pub mod signin;

@@ -1,0 +1,218 @@
+//! The one i18n mechanism: every user-visible string is a key in `locales/ja.json` and
+//! `locales/en.json`. Japanese is the default; the choice persists in a `lang` cookie.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+pub const LANG_COOKIE: &str = "lang";
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        match s {
+            "ja" => Some(Lang::Ja),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language chosen in a `Cookie` header, Japanese when none is.
+    pub fn from_cookie_header(header: &str) -> Self {
+        header
+            .split(';')
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(k, _)| *k == LANG_COOKIE)
+            .and_then(|(_, v)| Lang::from_code(v.trim()))
+            .unwrap_or_default()
+    }
+}
+
+fn table(lang: Lang) -> &'static HashMap<String, String> {
+    static JA: OnceLock<HashMap<String, String>> = OnceLock::new();
+    static EN: OnceLock<HashMap<String, String>> = OnceLock::new();
+    match lang {
+        Lang::Ja => JA.get_or_init(|| {
+            serde_json::from_str(include_str!("../locales/ja.json"))
+                .expect("locales/ja.json is valid")
+        }),
+        Lang::En => EN.get_or_init(|| {
+            serde_json::from_str(include_str!("../locales/en.json"))
+                .expect("locales/en.json is valid")
+        }),
+    }
+}
+
+/// The translator handed to every component through context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct I18n {
+    pub lang: Lang,
+}
+
+impl I18n {
+    pub fn new(lang: Lang) -> Self {
+        I18n { lang }
+    }
+
+    /// The string for `key`; the key itself when missing (a test keeps that from happening).
+    pub fn t(&self, key: &str) -> String {
+        table(self.lang)
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// The string for `key` with `{name}` placeholders filled in.
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut s = self.t(key);
+        for (k, v) in args {
+            s = s.replace(&format!("{{{k}}}"), v);
+        }
+        s
+    }
+
+    /// A date from unix seconds, written the way the language writes dates (JST).
+    pub fn date(&self, unix: i64) -> String {
+        let (y, m, d) = civil_from_unix(unix + 9 * 3600);
+        match self.lang {
+            Lang::Ja => format!("{y}年{m}月{d}日"),
+            Lang::En => format!("{y}-{m:02}-{d:02}"),
+        }
+    }
+
+    /// An amount in yen with thousands separators.
+    pub fn yen(&self, amount: i64) -> String {
+        let digits = amount.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        let sign = if amount < 0 { "-" } else { "" };
+        match self.lang {
+            Lang::Ja => format!("{sign}{out}円"),
+            Lang::En => format!("¥{sign}{out}"),
+        }
+    }
+}
+
+/// Days since the epoch to a civil date (Howard Hinnant's algorithm).
+fn civil_from_unix(unix: i64) -> (i64, u32, u32) {
+    let z = unix.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let ja: BTreeSet<_> = table(Lang::Ja).keys().collect();
+        let en: BTreeSet<_> = table(Lang::En).keys().collect();
+        let only_ja: Vec<_> = ja.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&ja).collect();
+        assert!(
+            only_ja.is_empty() && only_en.is_empty(),
+            "only ja: {only_ja:?}; only en: {only_en:?}"
+        );
+        assert!(table(Lang::En).values().all(|v| !v.trim().is_empty()));
+        assert!(table(Lang::Ja).values().all(|v| !v.trim().is_empty()));
+    }
+
+    /// Every key the code names in a string literal that looks like a key exists in the tables.
+    #[test]
+    fn every_key_used_in_the_code_exists() {
+        let known = table(Lang::Ja);
+        let prefixes = [
+            "nav.",
+            "page.",
+            "signin.",
+            "error.",
+            "info.",
+            "mydata.",
+            "category.",
+            "method.",
+            "attr.",
+            "match.",
+            "field.",
+            "relationship.",
+            "insured_kind.",
+            "value.",
+            "scheme.",
+            "benefit_status.",
+            "certificate_type.",
+            "account_type.",
+            "home.",
+            "common.",
+            "footer.",
+            "lang.",
+        ];
+        let mut missing = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if p.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            for lit in text.split('"').skip(1).step_by(2) {
+                let looks_like_key = prefixes.iter().any(|pre| lit.starts_with(pre))
+                    && lit.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'
+                    })
+                    && !lit.ends_with('.');
+                if looks_like_key && !known.contains_key(lit) {
+                    missing.push(format!("{}: {lit}", p.display()));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys missing from locales: {missing:#?}"
+        );
+    }
+
+    #[test]
+    fn dates_and_amounts() {
+        let ja = I18n::new(Lang::Ja);
+        let en = I18n::new(Lang::En);
+        // 2024-03-31T15:00:00Z is 2024-04-01 in Japan.
+        assert_eq!(ja.date(1_711_897_200), "2024年4月1日");
+        assert_eq!(en.date(1_711_897_200), "2024-04-01");
+        assert_eq!(ja.yen(1_234_567), "1,234,567円");
+        assert_eq!(en.yen(500), "¥500");
+        assert_eq!(Lang::from_cookie_header("a=b; lang=en"), Lang::En);
+        assert_eq!(Lang::from_cookie_header("lang=xx"), Lang::Ja);
+    }
+}

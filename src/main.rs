@@ -1,0 +1,204 @@
+//! The portal binary: `serve`, `seed` (synthetic population) and `unlock` (staff action).
+
+use clap::{Parser, Subcommand};
+use myna_portal::domain::my_number::MyNumber;
+use myna_portal::generator::Config;
+use myna_portal::server::state::{AppState, ServerConfig};
+use myna_portal::service::clock::SystemClock;
+use myna_portal::service::crypto::NumberHasher;
+use myna_portal::service::seed::{seed, SeedOptions};
+use myna_portal::store::Db;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(version, about = "Citizen self-check portal (マイナポータル-style)")]
+struct Cli {
+    /// Database: sqlite://path (default) or postgres://...
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://var/portal.db",
+        global = true,
+        hide_env_values = true
+    )]
+    database_url: String,
+    /// File holding the key of the My Number hash (created when missing; PORTAL_NUMBER_KEY overrides).
+    #[arg(
+        long,
+        env = "PORTAL_KEY_FILE",
+        default_value = "var/number.key",
+        global = true
+    )]
+    key_file: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (configuration in Leptos.toml; LEPTOS_SITE_ADDR overrides the address).
+    Serve {
+        /// Runtime configuration file.
+        #[arg(long, default_value = "Leptos.toml")]
+        config: String,
+        /// Set cookies with Secure and the __Host- prefix (serve behind HTTPS).
+        #[arg(long, env = "PORTAL_SECURE_COOKIES", default_value_t = false)]
+        secure_cookies: bool,
+    },
+    /// Generate a synthetic population into an empty database.
+    Seed {
+        #[arg(long, default_value_t = 2_000)]
+        residents: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Share of non-register items linked to the wrong person.
+        #[arg(long, default_value_t = 0.004)]
+        wrong_rate: f64,
+        /// Share of items with harmless differences (variants, notation, moves).
+        #[arg(long, default_value_t = 0.03)]
+        noise_rate: f64,
+        /// Where the ground truth goes (never into the portal's tables).
+        #[arg(long, default_value = "var/ground-truth.csv")]
+        truth: PathBuf,
+        /// Create sign-in accounts for a few demo residents with this password.
+        #[arg(long)]
+        demo_password: Option<String>,
+        /// Also write the demo credentials as JSON to this file (for end-to-end tests).
+        #[arg(long)]
+        demo_out: Option<PathBuf>,
+        /// Do nothing when the database already holds a population.
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// Unlock a resident's account after identity checks at the office (staff action).
+    Unlock {
+        /// The resident's My Number (read from standard input when omitted, so it stays out of shell history).
+        my_number: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let db = Db::connect(&cli.database_url).await?;
+    db.migrate().await?;
+    let hasher = NumberHasher::load_or_create(&cli.key_file)?;
+
+    match cli.command {
+        Command::Serve {
+            config,
+            secure_cookies,
+        } => {
+            let conf = leptos::prelude::get_configuration(Some(&config))?;
+            let options = conf.leptos_options;
+            let addr = options.site_addr;
+            let state = AppState::new(
+                options,
+                db,
+                hasher,
+                Arc::new(SystemClock),
+                ServerConfig { secure_cookies },
+            );
+            let app = myna_portal::server::router(state);
+            let listener = tokio::net::TcpListener::bind(addr).await?;
+            tracing::info!("listening on http://{addr}");
+            axum::serve(listener, app.into_make_service())
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
+        }
+        Command::Seed {
+            residents,
+            seed: s,
+            wrong_rate,
+            noise_rate,
+            truth,
+            demo_password,
+            demo_out,
+            if_empty,
+        } => {
+            if !db.is_empty().await? {
+                if if_empty {
+                    println!("The database already holds a population; nothing to do.");
+                    return Ok(());
+                }
+                anyhow::bail!("the database already holds a population; use an empty database");
+            }
+            let started = std::time::Instant::now();
+            let report = seed(
+                &db,
+                &hasher,
+                SeedOptions {
+                    config: Config {
+                        seed: s,
+                        residents,
+                        wrong_rate,
+                        noise_rate,
+                    },
+                    truth_path: &truth,
+                    demo_password,
+                    progress: std::io::stderr().is_terminal(),
+                },
+            )
+            .await?;
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "Generated {} residents and {} linked items in {secs:.1} s ({} wrong links, {} harmless differences; ground truth in {}).",
+                report.residents,
+                report.items,
+                report.wrong_links,
+                report.noise,
+                truth.display()
+            );
+            if let Some(path) = demo_out {
+                let demo: Vec<_> = report
+                    .demo
+                    .iter()
+                    .map(|d| serde_json::json!({"resident_id": d.resident_id, "my_number": d.my_number, "password": d.password, "role": d.role}))
+                    .collect();
+                std::fs::write(&path, serde_json::to_string_pretty(&demo)?)?;
+            }
+            if !report.demo.is_empty() {
+                println!("\nDemo sign-in (http://127.0.0.1:3000/login):");
+                for d in &report.demo {
+                    println!(
+                        "  My Number {}  password {}  — {}",
+                        d.my_number, d.password, d.role
+                    );
+                }
+            }
+        }
+        Command::Unlock { my_number } => {
+            let input = match my_number {
+                Some(n) => n,
+                None => {
+                    let mut s = String::new();
+                    std::io::stdin().read_line(&mut s)?;
+                    s
+                }
+            };
+            let n = MyNumber::parse(input.trim())
+                .map_err(|e| anyhow::anyhow!("not a valid My Number: {e}"))?;
+            let auth = myna_portal::service::auth::AuthService {
+                db,
+                hasher,
+                clock: Arc::new(SystemClock),
+            };
+            if auth.unlock(&n).await? {
+                println!("Unlocked the account of {n}.");
+            } else {
+                anyhow::bail!("no account for {n}");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,43 @@
+//! Turns framework-level failures into 4xx answers: a server function whose arguments cannot be
+//! decoded (missing field, wrong type, wrong content type) is the client's fault, not a 500.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::{header, Method, StatusCode};
+
+/// Set on error responses this code produced on purpose, so they are passed through as they are.
+pub const APP_ERROR_HEADER: &str = "x-app-error";
+
+pub async fn map_framework_errors(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    if is_api && req.method() == Method::POST {
+        let ct = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !ct.starts_with("application/x-www-form-urlencoded") {
+            return (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Content-Type must be application/x-www-form-urlencoded",
+            )
+                .into_response();
+        }
+    }
+    let mut res = next.run(req).await;
+    if is_api
+        && res.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && res.headers().get(APP_ERROR_HEADER).is_none()
+    {
+        *res.status_mut() = StatusCode::BAD_REQUEST;
+        *res.body_mut() = Body::from("Bad request: the arguments could not be read");
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+    }
+    res.headers_mut().remove(APP_ERROR_HEADER);
+    res
+}

@@ -1,0 +1,121 @@
+//! Plain form endpoints: sign-in, sign-out and the language switch. They answer with a redirect
+//! (POST → 303 → GET), so they work the same with and without JavaScript.
+
+use super::session;
+use super::state::AppState;
+use crate::domain::signin::SignInError;
+use crate::i18n::{Lang, LANG_COOKIE};
+use crate::service::auth::AuthError;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/lang/{code}", get(switch_language))
+        .route("/healthz", get(|| async { "ok" }))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    my_number: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn see_other_with_cookie(to: &str, cookie: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+async fn login(State(st): State<AppState>, Form(form): Form<LoginForm>) -> Response {
+    match st.auth.sign_in(&form.my_number, &form.password).await {
+        Ok(token) => see_other_with_cookie(
+            "/me",
+            &session::set_cookie(&token, st.config.secure_cookies),
+        ),
+        Err(AuthError::SignIn(e)) => {
+            // Only a short code goes into the URL, never what was typed.
+            Redirect::to(&format!("/login?error={}", e.code())).into_response()
+        }
+        Err(AuthError::Store(e)) => {
+            tracing::error!(error = %e, "sign-in failed on storage");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The service is temporarily unavailable. Please try again.",
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = session::session_token(&headers, st.config.secure_cookies) {
+        if let Err(e) = st.auth.sign_out(&token).await {
+            tracing::error!(error = %e, "sign-out failed on storage");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The service is temporarily unavailable. Please try again.",
+            )
+                .into_response();
+        }
+    }
+    let code = SignInError::message_key_for_code("signed_out")
+        .map(|_| "signed_out")
+        .unwrap_or_default();
+    see_other_with_cookie(
+        &format!("/login?error={code}"),
+        &session::clear_cookie(st.config.secure_cookies),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    next: Option<String>,
+}
+
+/// A local path to return to: absolute, not protocol-relative, no backslashes.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n)
+            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 512 =>
+        {
+            n
+        }
+        _ => "/",
+    }
+}
+
+async fn switch_language(Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
+    let Some(lang) = Lang::from_code(&code) else {
+        return (StatusCode::NOT_FOUND, "Unknown language").into_response();
+    };
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    );
+    see_other_with_cookie(safe_next(q.next.as_deref()), &cookie)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/me")), "/me");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,46 @@
+//! The HTTP edge: router, state, sessions, CSRF guard, security headers, error mapping.
+
+pub mod errors;
+pub mod handlers;
+pub mod security;
+pub mod session;
+pub mod state;
+
+use crate::ui::app::{shell, App};
+use axum::Router;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use state::AppState;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+
+/// Largest request body accepted (forms are small).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Builds the whole application: pages, server functions, form handlers, static files.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let pkg_dir = format!(
+        "{}/{}",
+        state.leptos_options.site_root, state.leptos_options.site_pkg_dir
+    );
+    let options = state.leptos_options.clone();
+
+    Router::new()
+        .merge(handlers::routes())
+        .leptos_routes(&state, routes, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(errors::map_framework_errors))
+        .layer(axum::middleware::from_fn(security::guard))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(security::span_without_query),
+        )
+        .with_state(state)
+}

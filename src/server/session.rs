@@ -1,0 +1,45 @@
+//! The session cookie.
+
+use http::HeaderMap;
+
+/// The cookie's name: with the `__Host-` prefix when served over HTTPS.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-session"
+    } else {
+        "session"
+    }
+}
+
+/// The session token the request carries, if any.
+pub fn session_token(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let name = cookie_name(secure);
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// `Set-Cookie` for a new session (no Max-Age: it ends with the browser, and on the server after
+/// 15 idle minutes or 12 hours).
+pub fn set_cookie(token: &str, secure: bool) -> String {
+    let secure_attr = if secure { "; Secure" } else { "" };
+    format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax{secure_attr}",
+        cookie_name(secure)
+    )
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    let secure_attr = if secure { "; Secure" } else { "" };
+    format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure_attr}",
+        cookie_name(secure)
+    )
+}

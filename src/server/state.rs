@@ -1,0 +1,51 @@
+//! Shared application state.
+
+use crate::service::auth::AuthService;
+use crate::service::clock::Clock;
+use crate::service::crypto::NumberHasher;
+use crate::store::Db;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Serve cookies with `Secure` and the `__Host-` prefix (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub auth: AuthService,
+    pub config: Arc<ServerConfig>,
+}
+
+impl AppState {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        db: Db,
+        hasher: NumberHasher,
+        clock: Arc<dyn Clock>,
+        config: ServerConfig,
+    ) -> Self {
+        let auth = AuthService {
+            db: db.clone(),
+            hasher,
+            clock,
+        };
+        AppState {
+            leptos_options,
+            db,
+            auth,
+            config: Arc::new(config),
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos_options.clone()
+    }
+}

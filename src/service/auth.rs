@@ -1,0 +1,122 @@
+//! Resident sign-in, lockout and sessions.
+
+use super::clock::Clock;
+use super::crypto::{self, NumberHasher};
+use crate::domain::signin::{self, SignInError};
+use crate::store::Db;
+use std::sync::Arc;
+
+/// A signed-in resident, as known from a valid session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResidentSession {
+    pub account_id: i64,
+    pub resident_id: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("sign-in refused: {0:?}")]
+    SignIn(SignInError),
+    #[error("storage: {0}")]
+    Store(#[from] sqlx::Error),
+}
+
+#[derive(Clone)]
+pub struct AuthService {
+    pub db: Db,
+    pub hasher: NumberHasher,
+    pub clock: Arc<dyn Clock>,
+}
+
+async fn verify_blocking(password: String, phc: String) -> bool {
+    tokio::task::spawn_blocking(move || crypto::verify_password(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
+impl AuthService {
+    /// Signs a resident in with their My Number and password. Returns the session token for the
+    /// cookie. Unknown numbers and wrong passwords fail alike, after the same argon2 work.
+    pub async fn sign_in(&self, my_number: &str, password: &str) -> Result<String, AuthError> {
+        let number = signin::validate_form(my_number, password).map_err(AuthError::SignIn)?;
+        let hash = self.hasher.hash(&number);
+        let Some(account) = self.db.account_by_number_hash(&hash).await? else {
+            verify_blocking(password.to_string(), crypto::dummy_hash().to_string()).await;
+            return Err(AuthError::SignIn(SignInError::BadCredentials));
+        };
+        if account.locked_at.is_some() {
+            // Same work as any other attempt, and the same answer whatever the password.
+            verify_blocking(password.to_string(), crypto::dummy_hash().to_string()).await;
+            return Err(AuthError::SignIn(SignInError::Locked));
+        }
+        let ok = verify_blocking(password.to_string(), account.password_hash.clone()).await;
+        let now = self.clock.now();
+        if !ok {
+            return match self.db.record_failure(account.id, now).await? {
+                Some((_, true)) | None => {
+                    self.db.delete_sessions_of(account.id).await?;
+                    tracing::warn!(
+                        account = account.id,
+                        "account locked after repeated wrong passwords"
+                    );
+                    Err(AuthError::SignIn(SignInError::Locked))
+                }
+                Some(_) => Err(AuthError::SignIn(SignInError::BadCredentials)),
+            };
+        }
+        // A concurrent failure may have locked the account while the password was checked.
+        if !self.db.record_success(account.id).await? {
+            return Err(AuthError::SignIn(SignInError::Locked));
+        }
+        let (token, token_hash) = crypto::new_session_token();
+        self.db.create_session(&token_hash, account.id, now).await?;
+        tracing::info!(account = account.id, "resident signed in");
+        Ok(token)
+    }
+
+    /// The resident behind a session token, if the session is still valid; refreshes its idle
+    /// timer. An expired session is deleted.
+    pub async fn session(&self, token: &str) -> Result<Option<ResidentSession>, sqlx::Error> {
+        if token.is_empty() || token.len() > 128 {
+            return Ok(None);
+        }
+        let hash = crypto::token_hash(token);
+        let Some(row) = self.db.session(&hash).await? else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        if signin::session_state(row.created_at, row.last_seen_at, now).is_err() {
+            self.db.delete_session(&hash).await?;
+            return Ok(None);
+        }
+        if now > row.last_seen_at {
+            self.db.touch_session(&hash, now).await?;
+        }
+        Ok(Some(ResidentSession {
+            account_id: row.account_id,
+            resident_id: row.resident_id,
+        }))
+    }
+
+    pub async fn sign_out(&self, token: &str) -> Result<(), sqlx::Error> {
+        self.db.delete_session(&crypto::token_hash(token)).await
+    }
+
+    /// Unlocks the account of a resident given their number (staff action).
+    pub async fn unlock(
+        &self,
+        my_number: &crate::domain::my_number::MyNumber,
+    ) -> Result<bool, sqlx::Error> {
+        match self
+            .db
+            .account_by_number_hash(&self.hasher.hash(my_number))
+            .await?
+        {
+            Some(a) => {
+                self.db.delete_sessions_of(a.id).await?;
+                self.db.unlock_account(a.id).await
+            }
+            None => Ok(false),
+        }
+    }
+}

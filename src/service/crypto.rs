@@ -1,0 +1,157 @@
+//! Keys and hashes: the keyed hash that stands in for the My Number in the database, session
+//! tokens, passwords.
+
+use crate::domain::my_number::MyNumber;
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// HMAC-SHA256 over the 12 digits with a server secret: the database can look a number up but
+/// never holds it, and a stolen database cannot be reversed by trying all 10^11 numbers without
+/// the key.
+#[derive(Clone)]
+pub struct NumberHasher {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for NumberHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NumberHasher(..)")
+    }
+}
+
+impl NumberHasher {
+    pub fn new(key: [u8; 32]) -> Self {
+        NumberHasher { key }
+    }
+
+    /// Reads the key from `PORTAL_NUMBER_KEY` (64 hex digits) or from `path`, creating the file
+    /// with a fresh random key (mode 0600) when neither exists.
+    pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
+        if let Ok(hexkey) = std::env::var("PORTAL_NUMBER_KEY") {
+            return Self::from_hex(hexkey.trim());
+        }
+        if path.exists() {
+            return Self::from_hex(std::fs::read_to_string(path)?.trim());
+        }
+        let mut key = [0u8; 32];
+        OsRng.fill_bytes(&mut key);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, hex::encode(key))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+        Ok(Self::new(key))
+    }
+
+    fn from_hex(s: &str) -> anyhow::Result<Self> {
+        let bytes =
+            hex::decode(s).map_err(|_| anyhow::anyhow!("number key must be 64 hex digits"))?;
+        let key: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("number key must be 32 bytes"))?;
+        Ok(Self::new(key))
+    }
+
+    pub fn hash(&self, n: &MyNumber) -> Vec<u8> {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(n.expose().as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+}
+
+/// A new session token (256 random bits, URL-safe base64) and the hash stored for it.
+pub fn new_session_token() -> (String, Vec<u8>) {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// A nonce for the Content-Security-Policy of one response.
+pub fn new_nonce() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn argon2() -> Argon2<'static> {
+    // OWASP's argon2id recommendation: m=19456 KiB, t=2, p=1.
+    let params = Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing cannot fail with valid parameters")
+        .to_string()
+}
+
+/// Verifies a password against a stored PHC string; a malformed hash verifies as false.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// A hash of a random password, verified against when a number has no account, so that an
+/// unknown number costs the same time as a wrong password.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut bytes = [0u8; 16];
+        OsRng.fill_bytes(&mut bytes);
+        hash_password(&hex::encode(bytes))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_hash_is_keyed_and_stable() {
+        let n = MyNumber::parse("123456789018").unwrap();
+        let a = NumberHasher::new([1; 32]);
+        let b = NumberHasher::new([2; 32]);
+        assert_eq!(a.hash(&n), a.hash(&n));
+        assert_ne!(a.hash(&n), b.hash(&n));
+        assert_eq!(a.hash(&n).len(), 32);
+    }
+
+    #[test]
+    fn passwords_verify_and_use_argon2id_parameters() {
+        let h = hash_password("correct horse");
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn session_tokens_are_long_and_distinct() {
+        let (t1, h1) = new_session_token();
+        let (t2, _) = new_session_token();
+        assert_ne!(t1, t2);
+        assert!(t1.len() >= 43);
+        assert_eq!(token_hash(&t1), h1);
+    }
+}

@@ -1,0 +1,8 @@
+//! Services: the use cases, over the domain rules and the store. HTTP handlers and server
+//! functions are thin adapters over these.
+
+pub mod auth;
+pub mod clock;
+pub mod crypto;
+pub mod mydata;
+pub mod seed;

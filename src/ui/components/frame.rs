@@ -1,0 +1,120 @@
+//! The page frame: header with navigation, language switch and sign-out; footer; alerts.
+
+use crate::api::get_session;
+use crate::i18n::Lang;
+use crate::ui::app::use_i18n;
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let session = Resource::new(|| (), |_| get_session());
+    let here = move || location.pathname.get();
+    let lang_href = move |l: Lang| {
+        let mut next = here();
+        let search = location.search.get();
+        if !search.is_empty() {
+            next = format!("{next}?{search}");
+        }
+        format!("/lang/{}?next={}", l.code(), urlencode(&next))
+    };
+    let current = move |p: &str| (here() == p).then_some("page");
+
+    view! {
+        <header class="site-header">
+            <a class="site-title" href="/">
+                {i18n.t("common.portal_name")}
+            </a>
+            <div class="lang-switch" role="group" aria-label=i18n.t("lang.switch_label")>
+                <a
+                    href=move || lang_href(Lang::Ja)
+                    rel="external"
+                    lang="ja"
+                    hreflang="ja"
+                    aria-current=(i18n.lang == Lang::Ja).then_some("true")
+                >
+                    "日本語"
+                </a>
+                <a
+                    href=move || lang_href(Lang::En)
+                    rel="external"
+                    lang="en"
+                    hreflang="en"
+                    aria-current=(i18n.lang == Lang::En).then_some("true")
+                >
+                    "English"
+                </a>
+            </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match session.await {
+                        Ok(Some(s)) => {
+                            view! {
+                                <form class="signout-form" method="post" action="/auth/logout">
+                                    <span class="muted">
+                                        {i18n.tf("nav.signed_in_as", &[("name", &s.name_kanji)])}
+                                    </span>
+                                    " "
+                                    <button type="submit" class="btn btn-secondary">
+                                        {i18n.t("nav.sign_out")}
+                                    </button>
+                                </form>
+                            }
+                                .into_any()
+                        }
+                        _ => ().into_any(),
+                    }
+                })}
+            </Suspense>
+            <nav class="site-nav" aria-label=i18n.t("nav.main_label")>
+                <ul>
+                    <li>
+                        <a href="/" aria-current=move || current("/")>
+                            {i18n.t("nav.home")}
+                        </a>
+                    </li>
+                    <li>
+                        <a href="/me" aria-current=move || current("/me")>
+                            {i18n.t("nav.my_data")}
+                        </a>
+                    </li>
+                </ul>
+            </nav>
+        </header>
+    }
+}
+
+/// Percent-encodes a path for a query parameter.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn SiteFooter() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <footer class="site-footer">
+            <p>{i18n.t("footer.note")}</p>
+        </footer>
+    }
+}
+
+/// A message box. `kind` is one of error, info, success, warning.
+#[component]
+pub fn Alert(kind: &'static str, message: String) -> impl IntoView {
+    let role = if kind == "error" { "alert" } else { "status" };
+    view! {
+        <div class=format!("alert alert-{kind}") role=role>
+            <p>{message}</p>
+        </div>
+    }
+}

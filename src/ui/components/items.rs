@@ -1,0 +1,181 @@
+//! A linked item as a card: its fields, where it came from, how it was linked, and the match card.
+
+use crate::domain::items::{FieldValue, ItemView};
+use crate::domain::matching::MatchResult;
+use crate::i18n::{I18n, Lang};
+use crate::ui::app::use_i18n;
+use leptos::prelude::*;
+
+fn value_text(i18n: I18n, v: &FieldValue) -> String {
+    match v {
+        FieldValue::Text(s) => s.clone(),
+        FieldValue::Code(k) => i18n.t(k),
+        FieldValue::Yen(n) => i18n.yen(*n),
+        FieldValue::Identifier { value, .. } => value.clone(),
+    }
+}
+
+#[component]
+pub fn ItemCard(item: ItemView) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = item.id;
+    let heading_id = format!("item-{id}-h");
+    let labelled_by = heading_id.clone();
+    let institution = match i18n.lang {
+        Lang::Ja => item.institution_name_ja.clone(),
+        Lang::En => item.institution_name_en.clone(),
+    };
+    let method = item.link_method;
+    let weak = method.is_weak();
+    let differs = item
+        .match_card
+        .iter()
+        .filter(|r| r.result == MatchResult::Differs)
+        .count();
+    let same = item
+        .match_card
+        .iter()
+        .filter(|r| r.result == MatchResult::Same)
+        .count();
+    let not_held = item
+        .match_card
+        .iter()
+        .filter(|r| r.result == MatchResult::NotHeld)
+        .count();
+    let summary = i18n.tf(
+        "mydata.match_summary",
+        &[
+            ("same", &same.to_string()),
+            ("differs", &differs.to_string()),
+            ("not_held", &not_held.to_string()),
+        ],
+    );
+    let revealed = item.revealed;
+    let open_card = differs > 0;
+
+    let fields = item
+        .fields
+        .iter()
+        .map(|f| {
+            let label = i18n.t(&f.label_key);
+            let value = match &f.value {
+                FieldValue::Identifier { value, revealed } => {
+                    let toggle = if *revealed {
+                        view! {
+                            <a class="btn btn-link btn-small" href=format!("/me#item-{id}")>
+                                {i18n.t("mydata.hide")}
+                            </a>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <form class="reveal-form" method="get" action=format!("/me#item-{id}")>
+                                <input type="hidden" name="reveal" value=id.to_string() />
+                                <button type="submit" class="btn btn-link btn-small">
+                                    {i18n.t("mydata.reveal")}
+                                    <span class="visually-hidden">{format!(" ({label})")}</span>
+                                </button>
+                            </form>
+                        }
+                        .into_any()
+                    };
+                    view! {
+                        <span class="masked">{value.clone()}</span>
+                        " "
+                        {toggle}
+                    }
+                    .into_any()
+                }
+                other => view! { {value_text(i18n, other)} }.into_any(),
+            };
+            view! {
+                <div>
+                    <dt>{label.clone()}</dt>
+                    <dd>{value}</dd>
+                </div>
+            }
+        })
+        .collect_view();
+
+    let rows = item
+        .match_card
+        .iter()
+        .map(|r| {
+            let badge = match r.result {
+                MatchResult::Same => "badge badge-same",
+                MatchResult::Differs => "badge badge-differs",
+                MatchResult::NotHeld => "badge badge-notheld",
+            };
+            let dash = i18n.t("match.none");
+            view! {
+                <tr>
+                    <th scope="row">{i18n.t(r.attribute.label_key())}</th>
+                    <td>{r.institution_value.clone().unwrap_or_else(|| dash.clone())}</td>
+                    <td>{r.registered_value.clone().unwrap_or_else(|| dash.clone())}</td>
+                    <td>
+                        <span class=badge>{i18n.t(r.result.label_key())}</span>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <article class="item" id=format!("item-{id}") aria-labelledby=labelled_by>
+            <header class="item-head">
+                <h3 id=heading_id>{institution.clone()}</h3>
+                <p class="source">{i18n.tf("mydata.source", &[("institution", &institution)])}</p>
+                <div class="badges">
+                    {differs
+                        .gt(&0)
+                        .then(|| {
+                            view! {
+                                <span class="badge badge-differs">{i18n.t("mydata.has_differences")}</span>
+                            }
+                        })}
+                    <span class=if weak {
+                        "badge badge-method-weak"
+                    } else {
+                        "badge badge-method-strong"
+                    }>{i18n.t(if weak { "mydata.method_weak" } else { "mydata.method_strong" })}</span>
+                </div>
+            </header>
+            <dl class="fields">{fields}</dl>
+            <p class="provenance">
+                {i18n.tf("mydata.linked_how", &[("method", &i18n.t(method.explanation_key()))])}
+                <br />
+                {i18n
+                    .tf(
+                        "mydata.linked_when",
+                        &[("linked", &i18n.date(item.linked_at)), ("updated", &i18n.date(item.updated_at))],
+                    )}
+            </p>
+            {revealed
+                .then(|| {
+                    view! { <p class="muted">{i18n.t("mydata.revealed_note")}</p> }
+                })}
+            <details class="match-card" open=open_card>
+                <summary>{i18n.t("mydata.match_card")} ": " {summary}</summary>
+                <p class="muted">{i18n.t("mydata.match_explain")}</p>
+                <div
+                    class="table-wrap"
+                    tabindex="0"
+                    role="region"
+                    aria-label=i18n.tf("mydata.match_table_label", &[("institution", &institution)])
+                >
+                    <table class="match-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{i18n.t("match.col_attribute")}</th>
+                                <th scope="col">{i18n.t("match.col_institution")}</th>
+                                <th scope="col">{i18n.t("match.col_register")}</th>
+                                <th scope="col">{i18n.t("match.col_result")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            </details>
+        </article>
+    }
+}

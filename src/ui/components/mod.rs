@@ -1,0 +1,7 @@
+//! Components shared by the pages.
+
+mod frame;
+mod items;
+
+pub use frame::{Alert, SiteFooter, SiteHeader};
+pub use items::ItemCard;

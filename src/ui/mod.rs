@@ -1,0 +1,5 @@
+//! The pages and components, rendered on the server and hydrated in the browser.
+
+pub mod app;
+pub mod components;
+pub mod pages;

@@ -1,0 +1,124 @@
+//! Sign-in with My Number and password. The form posts to `/auth/login` and works without
+//! JavaScript; with it, the number's shape and check digit are checked before sending.
+
+use crate::domain::my_number::MyNumber;
+use crate::domain::signin::SignInError;
+use crate::ui::app::use_i18n;
+use crate::ui::components::Alert;
+use leptos::html;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let server_code = move || {
+        query
+            .read()
+            .get("error")
+            .filter(|c| SignInError::message_key_for_code(c).is_some())
+    };
+    // A problem found in the browser before sending: the i18n key of its message.
+    let client_error = RwSignal::new(None::<&'static str>);
+    let number_ref: NodeRef<html::Input> = NodeRef::new();
+
+    let number_error = move || {
+        client_error.get().map(|k| i18n.t(k)).or_else(|| {
+            server_code()
+                .filter(|c| SignInError::is_number_error(c))
+                .and_then(|c| SignInError::message_key_for_code(&c))
+                .map(|k| i18n.t(k))
+        })
+    };
+    let form_error = move || {
+        server_code()
+            .filter(|c| !SignInError::is_number_error(c) && c != "signed_out")
+            .map(|c| {
+                SignInError::message_key_for_code(&c)
+                    .map(|k| i18n.t(k))
+                    .unwrap_or_default()
+            })
+    };
+    let signed_out = move || server_code().is_some_and(|c| c == "signed_out");
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        let Some(input) = number_ref.get() else {
+            return;
+        };
+        match MyNumber::parse(&input.value()) {
+            Ok(_) => client_error.set(None),
+            Err(e) => {
+                ev.prevent_default();
+                client_error.set(Some(e.message_key()));
+                let _ = input.focus();
+            }
+        }
+    };
+    let check_number = move |_| {
+        if let Some(input) = number_ref.get() {
+            let v = input.value();
+            if !v.trim().is_empty() {
+                client_error.set(MyNumber::parse(&v).err().map(|e| e.message_key()));
+            }
+        }
+    };
+
+    view! {
+        <Title text=i18n.t("page.sign_in") />
+        <div class="signin">
+            <h1>{i18n.t("signin.title")}</h1>
+            <p class="lead">{i18n.t("signin.lead")}</p>
+            {move || {
+                signed_out().then(|| view! { <Alert kind="success" message=i18n.t("info.signed_out") /> })
+            }}
+            {move || form_error().map(|m| view! { <Alert kind="error" message=m /> })}
+            <form class="stack" method="post" action="/auth/login" on:submit=on_submit>
+                <div class="field">
+                    <label for="my_number">
+                        {i18n.t("signin.number_label")} " "
+                        <span class="req">{i18n.t("common.required")}</span>
+                    </label>
+                    <p class="hint" id="my_number-hint">
+                        {i18n.t("signin.number_hint")}
+                    </p>
+                    <input
+                        id="my_number"
+                        name="my_number"
+                        type="text"
+                        inputmode="numeric"
+                        autocomplete="off"
+                        maxlength="40"
+                        aria-required="true"
+                        aria-describedby="my_number-hint my_number-error"
+                        aria-invalid=move || number_error().map(|_| "true")
+                        node_ref=number_ref
+                        on:blur=check_number
+                    />
+                    <p class="field-error" id="my_number-error" aria-live="polite">
+                        {number_error}
+                    </p>
+                </div>
+                <div class="field">
+                    <label for="password">
+                        {i18n.t("signin.password_label")} " "
+                        <span class="req">{i18n.t("common.required")}</span>
+                    </label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        maxlength="256"
+                        aria-required="true"
+                    />
+                </div>
+                <button type="submit" class="btn btn-primary">
+                    {i18n.t("signin.submit")}
+                </button>
+            </form>
+            <p class="muted">{i18n.t("signin.lockout_note")}</p>
+        </div>
+    }
+}
