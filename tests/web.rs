@@ -194,15 +194,22 @@ async fn bad_sign_in_input_gets_a_clear_message(b: Backend) {
 
 async fn unknown_number_and_wrong_password_answer_alike(b: Backend) {
     let app = TestApp::new(b).await;
-    let t = std::time::Instant::now();
-    let unknown = app.sign_in(UNKNOWN_NUMBER, "whatever").await;
-    let t_unknown = t.elapsed();
-    let t = std::time::Instant::now();
-    let wrong = app.sign_in(B_NUMBER, "whatever").await;
-    let t_wrong = t.elapsed();
-    assert_eq!(unknown.status(), wrong.status());
-    assert_eq!(location(&unknown), "/login?error=bad_credentials");
-    assert_eq!(location(&wrong), "/login?error=bad_credentials");
+    // Best of three, to keep scheduler noise out of a gross-difference check.
+    let mut t_unknown = std::time::Duration::MAX;
+    let mut t_wrong = std::time::Duration::MAX;
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let unknown = app.sign_in(UNKNOWN_NUMBER, "whatever").await;
+        t_unknown = t_unknown.min(t.elapsed());
+        assert_eq!(location(&unknown), "/login?error=bad_credentials");
+        let t = std::time::Instant::now();
+        let wrong = app.sign_in(B_NUMBER, "whatever").await;
+        t_wrong = t_wrong.min(t.elapsed());
+        assert_eq!(unknown.status(), wrong.status());
+        assert_eq!(location(&wrong), "/login?error=bad_credentials");
+        // Two failures in a row at most, so B never locks during this check.
+        assert_eq!(location(&app.sign_in(B_NUMBER, PASSWORD).await), "/me");
+    }
     // Both pay for one argon2 verification (not a timing benchmark: a gross-difference check).
     let (lo, hi) = if t_unknown < t_wrong {
         (t_unknown, t_wrong)
@@ -210,7 +217,7 @@ async fn unknown_number_and_wrong_password_answer_alike(b: Backend) {
         (t_wrong, t_unknown)
     };
     assert!(
-        hi < lo * 4 + std::time::Duration::from_millis(50),
+        hi < lo * 3 + std::time::Duration::from_millis(30),
         "unknown {t_unknown:?} vs wrong {t_wrong:?}"
     );
 }

@@ -3,13 +3,6 @@
 
 use crate::domain::items::MyDataView;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// Who is signed in, for the page frame.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionInfo {
-    pub name_kanji: String,
-}
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -74,15 +67,6 @@ mod ssr {
             }
         }
     }
-
-    /// The signed-in resident without redirecting anywhere.
-    pub async fn optional_resident() -> Option<ResidentSession> {
-        let st = state();
-        let parts = use_context::<http::request::Parts>()?;
-        let token =
-            crate::server::session::session_token(&parts.headers, st.config.secure_cookies)?;
-        st.auth.session(&token).await.ok().flatten()
-    }
 }
 
 /// Everything linked to the signed-in resident's number. `reveal` unmasks the identifiers of one
@@ -95,21 +79,4 @@ pub async fn get_my_data(reveal: Option<i64>) -> Result<MyDataView, ServerFnErro
         .await
         .map_err(ssr::internal)?
         .ok_or_else(|| ssr::fail(http::StatusCode::NOT_FOUND, "not_found"))
-}
-
-/// Who is signed in, if anyone.
-#[server(prefix = "/api", endpoint = "session")]
-pub async fn get_session() -> Result<Option<SessionInfo>, ServerFnError> {
-    let Some(me) = ssr::optional_resident().await else {
-        return Ok(None);
-    };
-    let st = ssr::state();
-    let resident = st
-        .db
-        .resident(me.resident_id)
-        .await
-        .map_err(ssr::internal)?;
-    Ok(resident.map(|r| SessionInfo {
-        name_kanji: r.name_kanji,
-    }))
 }

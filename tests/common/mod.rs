@@ -312,7 +312,16 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Response<Body> {
-        self.router.clone().oneshot(req).await.unwrap()
+        let what = format!("{} {}", req.method(), req.uri());
+        match tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            self.router.clone().oneshot(req),
+        )
+        .await
+        {
+            Ok(res) => res.unwrap(),
+            Err(_) => panic!("no answer within 30 s to {what}"),
+        }
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Response<Body> {

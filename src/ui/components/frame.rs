@@ -1,6 +1,5 @@
 //! The page frame: header with navigation, language switch and sign-out; footer; alerts.
 
-use crate::api::get_session;
 use crate::i18n::Lang;
 use crate::ui::app::use_i18n;
 use leptos::prelude::*;
@@ -10,7 +9,6 @@ use leptos_router::hooks::use_location;
 pub fn SiteHeader() -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
-    let session = Resource::new(|| (), |_| get_session());
     let here = move || location.pathname.get();
     let lang_href = move |l: Lang| {
         let mut next = here();
@@ -47,27 +45,6 @@ pub fn SiteHeader() -> impl IntoView {
                     "English"
                 </a>
             </div>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match session.await {
-                        Ok(Some(s)) => {
-                            view! {
-                                <form class="signout-form" method="post" action="/auth/logout">
-                                    <span class="muted">
-                                        {i18n.tf("nav.signed_in_as", &[("name", &s.name_kanji)])}
-                                    </span>
-                                    " "
-                                    <button type="submit" class="btn btn-secondary">
-                                        {i18n.t("nav.sign_out")}
-                                    </button>
-                                </form>
-                            }
-                                .into_any()
-                        }
-                        _ => ().into_any(),
-                    }
-                })}
-            </Suspense>
             <nav class="site-nav" aria-label=i18n.t("nav.main_label")>
                 <ul>
                     <li>
@@ -96,6 +73,21 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The signed-in resident's name and the sign-out button.
+#[component]
+pub fn SignOut(name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form class="signout-form" method="post" action="/auth/logout">
+            <span class="muted">{i18n.tf("nav.signed_in_as", &[("name", &name)])}</span>
+            " "
+            <button type="submit" class="btn btn-secondary">
+                {i18n.t("nav.sign_out")}
+            </button>
+        </form>
+    }
 }
 
 #[component]

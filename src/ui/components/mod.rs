@@ -3,5 +3,5 @@
 mod frame;
 mod items;
 
-pub use frame::{Alert, SiteFooter, SiteHeader};
+pub use frame::{Alert, SignOut, SiteFooter, SiteHeader};
 pub use items::ItemCard;
