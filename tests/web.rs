@@ -63,6 +63,12 @@ async fn sign_in_shows_own_items_in_six_categories(b: Backend) {
     // Nothing of B's.
     assert!(!html.contains("佐藤"));
     assert!(!html.contains("みずほ銀行"));
+
+    // Every page's frame offers sign-out while signed in, and only then.
+    let home = body_text(app.get("/", Some(&cookie)).await).await;
+    assert!(home.contains("action=\"/auth/logout\"") && home.contains("高橋　一郎 さん"));
+    let anonymous = body_text(app.get("/", None).await).await;
+    assert!(!anonymous.contains("/auth/logout"));
 }
 
 async fn reveal_works_only_for_own_items(b: Backend) {

@@ -1,4 +1,5 @@
 import { test, expect, Page, ConsoleMessage } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -19,6 +20,15 @@ function collectProblems(page: Page): string[] {
   return problems;
 }
 
+/** WCAG 2.2 A/AA rules that axe-core can check automatically. */
+async function expectNoAxeViolations(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+    .analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  expect(summary, summary.join("\n")).toEqual([]);
+}
+
 async function waitForHydration(page: Page) {
   // The hydration bundle loads the wasm module; wait until it is fetched and the network is idle.
   await page.waitForLoadState("networkidle");
@@ -29,6 +39,7 @@ test("a resident signs in, reads the six categories and a match card, switches t
   await page.goto("/login");
   await waitForHydration(page);
   await expect(page.getByRole("heading", { level: 1, name: "サインイン" })).toBeVisible();
+  await expectNoAxeViolations(page);
 
   await page.getByLabel("マイナンバー（個人番号）").fill(spaced(resident.my_number));
   await page.getByLabel("パスワード").fill(resident.password);
@@ -53,6 +64,7 @@ test("a resident signs in, reads the six categories and a match card, switches t
   await expect(card.getByRole("table")).toBeVisible();
   await expect(card.locator(".badge-differs").first()).toBeVisible();
   await expect(card.getByRole("rowheader", { name: "生年月日" })).toBeVisible();
+  await expectNoAxeViolations(page);
 
   // Reveal a masked identifier and hide it again.
   const reveal = page.getByRole("button", { name: /番号を表示/ }).first();
@@ -63,6 +75,7 @@ test("a resident signs in, reads the six categories and a match card, switches t
   await page.getByRole("link", { name: "English" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "My linked data" })).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expectNoAxeViolations(page);
   await page.getByRole("link", { name: "Home" }).click();
   await expect(page.getByRole("link", { name: "Sign in to check" })).toBeVisible();
 
@@ -128,4 +141,22 @@ test("mobile width: no horizontal scrolling of the page", async ({ page }) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: "../target/e2e/mobile.png", fullPage: false });
+});
+
+test("keyboard: the skip link comes first and the sign-in form works without a mouse", async ({ page }) => {
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "本文へ移動" });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeVisible();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/#main$/);
+  await page.getByLabel("マイナンバー（個人番号）").focus();
+  await page.keyboard.type(resident.my_number);
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("パスワード")).toBeFocused();
+  await page.keyboard.type(resident.password);
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/me$/);
 });

@@ -37,6 +37,13 @@ mod ssr {
     pub async fn require_resident() -> Result<ResidentSession, ServerFnError> {
         let st = state();
         let parts = use_context::<http::request::Parts>();
+        // A page render: the session was already resolved for this request.
+        if let Some(s) = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<crate::server::session::SignedIn>())
+        {
+            return Ok(s.resident);
+        }
         let token = parts.as_ref().and_then(|p| {
             crate::server::session::session_token(&p.headers, st.config.secure_cookies)
         });

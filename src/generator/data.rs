@@ -95,13 +95,19 @@ impl NameData {
         let municipalities = rows(MUNICIPALITIES)
             .filter(|r| r.len() >= 4)
             .map(|r| {
+                let weight = r[3].trim().parse().unwrap_or(1);
+                let weight = if weight > 1 {
+                    weight
+                } else {
+                    population_weight(r[2])
+                };
                 (
                     Municipality {
                         code: r[0].into(),
                         prefecture: r[1].into(),
                         name: r[2].into(),
                     },
-                    r[3].trim().parse().unwrap_or(1),
+                    weight,
                 )
             })
             .collect();
@@ -115,6 +121,22 @@ impl NameData {
             municipalities: Weighted::new(municipalities),
             towns,
         }
+    }
+}
+
+/// A rough population weight (thousands of residents) from the kind of municipality, for data
+/// without populations: a ward of Tokyo or of a designated city averages about 190,000 people, other
+/// cities about 80,000, towns about 11,000, villages about 4,000 (2020 census orders of magnitude).
+/// So most generated residents live in cities, as in Japan (over 90%).
+pub fn population_weight(name: &str) -> u64 {
+    if name.ends_with('区') {
+        190
+    } else if name.ends_with('市') {
+        80
+    } else if name.ends_with('町') {
+        11
+    } else {
+        4
     }
 }
 

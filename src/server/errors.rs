@@ -42,6 +42,17 @@ pub async fn map_framework_errors(req: Request, next: Next) -> Response {
     res
 }
 
+/// Whether a request is for a rendered page (not an asset, a server function or a form endpoint).
+pub fn is_page_request(req: &Request) -> bool {
+    let path = req.uri().path();
+    req.method() == Method::GET
+        && !["/api/", "/pkg/", "/auth/", "/lang/"]
+            .iter()
+            .any(|p| path.starts_with(p))
+        && !path.contains('.')
+        && path != "/healthz"
+}
+
 /// How long a page may take to render before it is rendered again.
 pub const RENDER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(4);
 

@@ -35,6 +35,10 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(errors::map_framework_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::resolve_for_pages,
+        ))
         .layer(axum::middleware::from_fn(errors::retry_stalled_render))
         .layer(axum::middleware::from_fn(security::guard))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -43,3 +43,32 @@ pub fn clear_cookie(secure: bool) -> String {
         cookie_name(secure)
     )
 }
+
+/// The signed-in resident's display name, resolved once per page request before rendering, so the
+/// page frame can show it without an extra data load.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub resident: crate::service::auth::ResidentSession,
+    pub name: String,
+}
+
+/// For page GETs: resolves the session cookie into [`SignedIn`] in the request extensions.
+pub async fn resolve_for_pages(
+    axum::extract::State(st): axum::extract::State<super::state::AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if super::errors::is_page_request(&req) {
+        if let Some(token) = session_token(req.headers(), st.config.secure_cookies) {
+            if let Ok(Some(s)) = st.auth.session(&token).await {
+                if let Ok(Some(r)) = st.db.resident(s.resident_id).await {
+                    req.extensions_mut().insert(SignedIn {
+                        resident: s,
+                        name: r.name_kanji,
+                    });
+                }
+            }
+        }
+    }
+    next.run(req).await
+}

@@ -31,6 +31,30 @@ fn initial_lang() -> Lang {
     }
 }
 
+/// The signed-in resident's name for the page frame: from the request on the server, from
+/// `<body data-signed-in>` in the browser (the shell is not hydrated, so both agree).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedInName(pub Option<String>);
+
+fn initial_signed_in() -> SignedInName {
+    #[cfg(feature = "ssr")]
+    {
+        SignedInName(use_context::<http::request::Parts>().and_then(|p| {
+            p.extensions
+                .get::<crate::server::session::SignedIn>()
+                .map(|s| s.name.clone())
+        }))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        SignedInName(
+            document()
+                .body()
+                .and_then(|b| b.get_attribute("data-signed-in")),
+        )
+    }
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(n) = use_context::<http::request::Parts>().and_then(|p| {
@@ -41,6 +65,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         provide_context(leptos::nonce::Nonce::from_value(n.0));
     }
     let lang = initial_lang();
+    let signed_in = initial_signed_in().0;
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -52,7 +77,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <MetaTags />
             </head>
-            <body>
+            <body data-signed-in=signed_in>
                 <App />
             </body>
         </html>
@@ -69,6 +94,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let i18n = I18n::new(initial_lang());
     provide_context(i18n);
+    provide_context(initial_signed_in());
 
     view! {
         <Stylesheet id="leptos" href="/pkg/myna-portal.css" />

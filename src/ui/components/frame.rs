@@ -1,7 +1,7 @@
 //! The page frame: header with navigation, language switch and sign-out; footer; alerts.
 
 use crate::i18n::Lang;
-use crate::ui::app::use_i18n;
+use crate::ui::app::{use_i18n, SignedInName};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -19,6 +19,7 @@ pub fn SiteHeader() -> impl IntoView {
         format!("/lang/{}?next={}", l.code(), urlencode(&next))
     };
     let current = move |p: &str| (here() == p).then_some("page");
+    let signed_in = use_context::<SignedInName>().and_then(|s| s.0);
 
     view! {
         <header class="site-header">
@@ -45,6 +46,7 @@ pub fn SiteHeader() -> impl IntoView {
                     "English"
                 </a>
             </div>
+            {signed_in.map(|name| view! { <SignOut name /> })}
             <nav class="site-nav" aria-label=i18n.t("nav.main_label")>
                 <ul>
                     <li>

@@ -3,7 +3,7 @@
 use crate::api::get_my_data;
 use crate::domain::items::MyDataView;
 use crate::ui::app::use_i18n;
-use crate::ui::components::{Alert, ItemCard, SignOut};
+use crate::ui::components::{Alert, ItemCard};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -89,7 +89,6 @@ fn MyData(data: MyDataView) -> impl IntoView {
         .collect_view();
 
     view! {
-        <SignOut name=data.name_kanji.clone() />
         <p class="lead">
             {i18n
                 .tf(
