@@ -51,6 +51,8 @@ async fn sign_in_shows_own_items_in_six_categories(b: Backend) {
     // The wrongly linked record's match card shows the other person's name and a difference.
     assert!(html.contains("高橋　市朗"));
     assert!(html.contains("badge-differs"));
+    // Coded values are shown in words.
+    assert!(html.contains("男性"));
     // Half-width kana on the account counts as the same.
     assert!(html.contains("badge-same"));
     // Empty categories say so.

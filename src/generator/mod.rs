@@ -834,10 +834,22 @@ impl Generator {
             let (mut linked, mut wrong) = family_target(self);
             if i == 0 {
                 if let Some(t) = lookalike {
-                    // The lookalike's own record, matched on kana + birth date + sex only.
+                    // The lookalike's own record at the lookalike's insurer (their municipality's
+                    // national health insurance or the association's branch of their prefecture),
+                    // matched on kana + birth date + sex only.
+                    let t_muni = self.data.municipalities.items[t.municipality].clone();
+                    let (t_inst, t_insurer_number) = if self.rng.gen_bool(0.5) {
+                        (
+                            self.institutions.municipality[t.municipality],
+                            t_muni.code.clone(),
+                        )
+                    } else {
+                        let k = self.institutions.kyokai[&t_muni.prefecture];
+                        (k, self.institution_code(k))
+                    };
                     let start = format!("{}-04-01", AS_OF_YEAR - self.rng.gen_range(1..8));
                     let details = ItemDetails::HealthInsurance {
-                        insurer_number: insurer_number.clone(),
+                        insurer_number: t_insurer_number,
                         symbol: self.digits(4),
                         number: self.digits(3),
                         branch: "00".into(),
@@ -861,7 +873,7 @@ impl Generator {
                         t,
                         m.id,
                         Some(WrongPattern::SameKanaOtherPerson),
-                        inst,
+                        t_inst,
                         method,
                         t.identity.clone(),
                         &taddr,

@@ -1,7 +1,7 @@
 //! A linked item as a card: its fields, where it came from, how it was linked, and the match card.
 
 use crate::domain::items::{FieldValue, ItemView};
-use crate::domain::matching::MatchResult;
+use crate::domain::matching::{Attribute, MatchResult};
 use crate::i18n::{I18n, Lang};
 use crate::ui::app::use_i18n;
 use leptos::prelude::*;
@@ -107,11 +107,20 @@ pub fn ItemCard(item: ItemView) -> impl IntoView {
                 MatchResult::NotHeld => "badge badge-notheld",
             };
             let dash = i18n.t("match.none");
+            // Coded values (sex) are shown in words; everything else as the source wrote it.
+            let show = |v: &Option<String>| match (
+                r.attribute,
+                v.as_deref().map(crate::domain::normalize::sex),
+            ) {
+                (Attribute::Sex, Some(code)) if code == "M" => i18n.t("sex.m"),
+                (Attribute::Sex, Some(code)) if code == "F" => i18n.t("sex.f"),
+                _ => v.clone().unwrap_or_else(|| dash.clone()),
+            };
             view! {
                 <tr>
                     <th scope="row">{i18n.t(r.attribute.label_key())}</th>
-                    <td>{r.institution_value.clone().unwrap_or_else(|| dash.clone())}</td>
-                    <td>{r.registered_value.clone().unwrap_or_else(|| dash.clone())}</td>
+                    <td>{show(&r.institution_value)}</td>
+                    <td>{show(&r.registered_value)}</td>
                     <td>
                         <span class=badge>{i18n.t(r.result.label_key())}</span>
                     </td>
