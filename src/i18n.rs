@@ -22,6 +22,14 @@ impl Lang {
         }
     }
 
+    /// The language's name in itself, as a language switch shows it.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::Ja => "日本語",
+            Lang::En => "English",
+        }
+    }
+
     pub fn from_code(s: &str) -> Option<Self> {
         match s {
             "ja" => Some(Lang::Ja),

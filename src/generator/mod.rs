@@ -1135,6 +1135,21 @@ mod tests {
         (g, chunks)
     }
 
+    /// Items and residents of the chunks, by id.
+    fn by_id(chunks: &[Chunk]) -> (HashMap<i64, &NewItem>, HashMap<i64, &NewResident>) {
+        let items = chunks
+            .iter()
+            .flat_map(|c| c.batch.items.iter())
+            .map(|i| (i.id, i))
+            .collect();
+        let residents = chunks
+            .iter()
+            .flat_map(|c| c.batch.residents.iter())
+            .map(|r| (r.id, r))
+            .collect();
+        (items, residents)
+    }
+
     #[test]
     fn deterministic_for_a_seed() {
         let (_, a) = gen(300, 0.01);
@@ -1197,16 +1212,7 @@ mod tests {
                 "no noise {n:?}"
             );
         }
-        let items: HashMap<i64, &NewItem> = chunks
-            .iter()
-            .flat_map(|c| c.batch.items.iter())
-            .map(|i| (i.id, i))
-            .collect();
-        let residents: HashMap<i64, &NewResident> = chunks
-            .iter()
-            .flat_map(|c| c.batch.residents.iter())
-            .map(|r| (r.id, r))
-            .collect();
+        let (items, residents) = by_id(&chunks);
         for t in &truth {
             if let Truth::Wrong {
                 item_id,
@@ -1236,16 +1242,7 @@ mod tests {
     #[test]
     fn noise_is_harmless_after_normalization_except_moves() {
         let (_, chunks) = gen(5_000, 0.0);
-        let items: HashMap<i64, &NewItem> = chunks
-            .iter()
-            .flat_map(|c| c.batch.items.iter())
-            .map(|i| (i.id, i))
-            .collect();
-        let residents: HashMap<i64, &NewResident> = chunks
-            .iter()
-            .flat_map(|c| c.batch.residents.iter())
-            .map(|r| (r.id, r))
-            .collect();
+        let (items, residents) = by_id(&chunks);
         for t in chunks.iter().flat_map(|c| c.truth.iter()) {
             let Truth::Noise {
                 item_id,

@@ -72,3 +72,30 @@ pub async fn resolve_for_pages(
     }
     next.run(req).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_over_https_are_secure_and_host_prefixed() {
+        let c = set_cookie("tok", true);
+        assert!(c.starts_with("__Host-session=tok; Path=/;"));
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("; Secure"));
+        assert!(!set_cookie("tok", false).contains("Secure"));
+        assert!(clear_cookie(true).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn token_is_read_from_the_right_cookie_only() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            http::header::COOKIE,
+            "lang=en; session=abc; x=y".parse().unwrap(),
+        );
+        assert_eq!(session_token(&h, false).as_deref(), Some("abc"));
+        assert_eq!(session_token(&h, true), None);
+        h.insert(http::header::COOKIE, "__Host-session=def".parse().unwrap());
+        assert_eq!(session_token(&h, true).as_deref(), Some("def"));
+    }
+}

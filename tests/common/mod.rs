@@ -364,10 +364,11 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(name) = self.pg_name.take() {
-            // Best effort; a leftover test database does no harm.
+            // Best effort; a leftover test database does no harm. On a thread of its own (a
+            // runtime cannot block inside another), joined so the database is gone before exit.
             let admin_url = std::env::var("TEST_POSTGRES_URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            std::thread::spawn(move || {
+            let dropper = std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
@@ -378,9 +379,11 @@ impl Drop for TestApp {
                             sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                                 .execute(&admin)
                                 .await;
+                        admin.close().await;
                     }
                 });
             });
+            let _ = dropper.join();
         }
     }
 }

@@ -27,24 +27,20 @@ pub fn SiteHeader() -> impl IntoView {
                 {i18n.t("common.portal_name")}
             </a>
             <div class="lang-switch" role="group" aria-label=i18n.t("lang.switch_label")>
-                <a
-                    href=move || lang_href(Lang::Ja)
-                    rel="external"
-                    lang="ja"
-                    hreflang="ja"
-                    aria-current=(i18n.lang == Lang::Ja).then_some("true")
-                >
-                    "日本語"
-                </a>
-                <a
-                    href=move || lang_href(Lang::En)
-                    rel="external"
-                    lang="en"
-                    hreflang="en"
-                    aria-current=(i18n.lang == Lang::En).then_some("true")
-                >
-                    "English"
-                </a>
+                {[Lang::Ja, Lang::En]
+                    .map(|l| {
+                        view! {
+                            <a
+                                href=move || lang_href(l)
+                                rel="external"
+                                lang=l.code()
+                                hreflang=l.code()
+                                aria-current=(i18n.lang == l).then_some("true")
+                            >
+                                {l.native_name()}
+                            </a>
+                        }
+                    })}
             </div>
             {signed_in.map(|name| view! { <SignOut name /> })}
             <nav class="site-nav" aria-label=i18n.t("nav.main_label")>
