@@ -168,6 +168,10 @@ async fn bad_sign_in_input_gets_a_clear_message(b: Backend) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        body_text(res).await.contains("送信形式が正しくありません"),
+        "message in the chosen language"
+    );
     let res = app
         .send(
             Request::post("/api/my_data")

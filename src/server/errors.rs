@@ -7,6 +7,21 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, Method, StatusCode};
 
+/// A plain-text error answer in the language the request's `lang` cookie chose.
+pub fn plain_error(status: StatusCode, headers: &http::HeaderMap, key: &str) -> Response {
+    let lang = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .map(crate::i18n::Lang::from_cookie_header)
+        .unwrap_or_default();
+    let mut res = (status, crate::i18n::I18n::new(lang).t(key)).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    res
+}
+
 /// Set on error responses this code produced on purpose, so they are passed through as they are.
 pub const APP_ERROR_HEADER: &str = "x-app-error";
 
@@ -19,24 +34,20 @@ pub async fn map_framework_errors(req: Request, next: Next) -> Response {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         if !ct.starts_with("application/x-www-form-urlencoded") {
-            return (
+            return plain_error(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Content-Type must be application/x-www-form-urlencoded",
-            )
-                .into_response();
+                req.headers(),
+                "error.content_type",
+            );
         }
     }
+    let headers = req.headers().clone();
     let mut res = next.run(req).await;
     if is_api
         && res.status() == StatusCode::INTERNAL_SERVER_ERROR
         && res.headers().get(APP_ERROR_HEADER).is_none()
     {
-        *res.status_mut() = StatusCode::BAD_REQUEST;
-        *res.body_mut() = Body::from("Bad request: the arguments could not be read");
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            header::HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
+        return plain_error(StatusCode::BAD_REQUEST, &headers, "error.bad_request");
     }
     res.headers_mut().remove(APP_ERROR_HEADER);
     res
@@ -81,9 +92,9 @@ pub async fn retry_stalled_render(req: Request, next: Next) -> Response {
             }
         }
     }
-    (
+    plain_error(
         StatusCode::SERVICE_UNAVAILABLE,
-        "The page could not be rendered. Please reload.",
+        &parts.headers,
+        "error.render_stalled",
     )
-        .into_response()
 }

@@ -1,11 +1,13 @@
 //! Plain form endpoints: sign-in, sign-out and the language switch. They answer with a redirect
 //! (POST → 303 → GET), so they work the same with and without JavaScript.
 
+use super::errors::plain_error;
 use super::session;
 use super::state::AppState;
 use crate::domain::signin::SignInError;
 use crate::i18n::{Lang, LANG_COOKIE};
 use crate::service::auth::AuthError;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -37,7 +39,23 @@ fn see_other_with_cookie(to: &str, cookie: &str) -> Response {
     res
 }
 
-async fn login(State(st): State<AppState>, Form(form): Form<LoginForm>) -> Response {
+async fn login(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => {
+            let status = rejection.status();
+            let key = match status {
+                StatusCode::PAYLOAD_TOO_LARGE => "error.too_large",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => "error.content_type",
+                _ => "error.bad_request",
+            };
+            return plain_error(status, &headers, key);
+        }
+    };
     match st.auth.sign_in(&form.my_number, &form.password).await {
         Ok(token) => see_other_with_cookie(
             "/me",
@@ -49,11 +67,11 @@ async fn login(State(st): State<AppState>, Form(form): Form<LoginForm>) -> Respo
         }
         Err(AuthError::Store(e)) => {
             tracing::error!(error = %e, "sign-in failed on storage");
-            (
+            plain_error(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "The service is temporarily unavailable. Please try again.",
+                &headers,
+                "error.unavailable",
             )
-                .into_response()
         }
     }
 }
@@ -62,11 +80,11 @@ async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(token) = session::session_token(&headers, st.config.secure_cookies) {
         if let Err(e) = st.auth.sign_out(&token).await {
             tracing::error!(error = %e, "sign-out failed on storage");
-            return (
+            return plain_error(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "The service is temporarily unavailable. Please try again.",
-            )
-                .into_response();
+                &headers,
+                "error.unavailable",
+            );
         }
     }
     let code = SignInError::message_key_for_code("signed_out")
@@ -95,9 +113,13 @@ pub fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-async fn switch_language(Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
+async fn switch_language(
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
     let Some(lang) = Lang::from_code(&code) else {
-        return (StatusCode::NOT_FOUND, "Unknown language").into_response();
+        return plain_error(StatusCode::NOT_FOUND, &headers, "error.unknown_language");
     };
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",

@@ -3,7 +3,7 @@
 
 use axum::extract::Request;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http::{header, HeaderValue, Method, StatusCode};
 
 /// The CSP nonce of the current response, handed to the page renderer through request extensions.
@@ -48,11 +48,11 @@ fn is_static(path: &str) -> bool {
 pub async fn guard(mut req: Request, next: Next) -> Response {
     if is_state_changing(req.method()) && !same_origin(&req) {
         tracing::warn!(path = %req.uri().path(), "cross-origin state-changing request refused");
-        return (
+        return super::errors::plain_error(
             StatusCode::FORBIDDEN,
-            "Forbidden: cross-origin request refused",
-        )
-            .into_response();
+            req.headers(),
+            "error.cross_origin",
+        );
     }
     let nonce = crate::service::crypto::new_nonce();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
