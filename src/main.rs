@@ -72,11 +72,28 @@ enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+    /// Check or export the audit trail's hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Unlock a resident's account after identity checks at the office (staff action).
     Unlock {
         /// The resident's My Number (read from standard input when omitted, so it stays out of shell history).
         my_number: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the whole chain; exits with status 1 and names the first edited, deleted or missing entry.
+    Verify {
+        /// A head exported earlier (`SEQ:HEX` from `audit head`), to catch a rewritten chain.
+        #[arg(long)]
+        expect_head: Option<String>,
+    },
+    /// Print the head (`SEQ:HEX`) to keep elsewhere.
+    Head,
 }
 
 #[tokio::main]
@@ -177,6 +194,39 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Audit { command } => match command {
+            AuditCommand::Head => {
+                let (seq, hash) = db.audit_head().await?;
+                println!("{seq}:{}", hex::encode(hash));
+            }
+            AuditCommand::Verify { expect_head } => {
+                let external = match expect_head {
+                    Some(h) => {
+                        let (seq, hexhash) = h
+                            .split_once(':')
+                            .ok_or_else(|| anyhow::anyhow!("--expect-head takes SEQ:HEX"))?;
+                        Some((seq.parse::<i64>()?, hex::decode(hexhash)?))
+                    }
+                    None => None,
+                };
+                let report = myna_portal::service::audit::verify(&db, external).await?;
+                match report.problem {
+                    None => println!(
+                        "Audit trail intact: {} entries; head {}:{}",
+                        report.entries,
+                        report.head_seq,
+                        hex::encode(&report.head_hash)
+                    ),
+                    Some(p) => {
+                        eprintln!(
+                            "Audit trail broken: {p} ({} entries verified before it)",
+                            report.entries
+                        );
+                        std::process::exit(1);
+                    }
+                }
+            }
+        },
         Command::Unlock { my_number } => {
             let input = match my_number {
                 Some(n) => n,

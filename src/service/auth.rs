@@ -1,4 +1,5 @@
-//! Resident sign-in, lockout and sessions.
+//! Resident sign-in, lockout and sessions. Every sign-in, failure, lock, unlock and sign-out is
+//! written to the audit trail before it is answered.
 
 use super::clock::Clock;
 use super::crypto::{self, NumberHasher};
@@ -42,11 +43,22 @@ impl AuthService {
         let hash = self.hasher.hash(&number);
         let Some(account) = self.db.account_by_number_hash(&hash).await? else {
             verify_blocking(password.to_string(), crypto::dummy_hash().to_string()).await;
+            self.audit(
+                "anonymous",
+                "auth.signin_failure",
+                "account:unknown",
+                "no account for the number",
+            )
+            .await?;
             return Err(AuthError::SignIn(SignInError::BadCredentials));
         };
+        let actor = format!("resident:{}", account.resident_id);
+        let subject = format!("account:{}", account.id);
         if account.locked_at.is_some() {
             // Same work as any other attempt, and the same answer whatever the password.
             verify_blocking(password.to_string(), crypto::dummy_hash().to_string()).await;
+            self.audit(&actor, "auth.signin_refused", &subject, "account locked")
+                .await?;
             return Err(AuthError::SignIn(SignInError::Locked));
         }
         let ok = verify_blocking(password.to_string(), account.password_hash.clone()).await;
@@ -59,17 +71,33 @@ impl AuthService {
                         account = account.id,
                         "account locked after repeated wrong passwords"
                     );
+                    self.audit(
+                        &actor,
+                        "auth.account_locked",
+                        &subject,
+                        "wrong password; locked",
+                    )
+                    .await?;
                     Err(AuthError::SignIn(SignInError::Locked))
                 }
-                Some(_) => Err(AuthError::SignIn(SignInError::BadCredentials)),
+                Some((n, false)) => {
+                    let detail = format!("wrong password ({n} in a row)");
+                    self.audit(&actor, "auth.signin_failure", &subject, &detail)
+                        .await?;
+                    Err(AuthError::SignIn(SignInError::BadCredentials))
+                }
             };
         }
         // A concurrent failure may have locked the account while the password was checked.
         if !self.db.record_success(account.id).await? {
+            self.audit(&actor, "auth.signin_refused", &subject, "account locked")
+                .await?;
             return Err(AuthError::SignIn(SignInError::Locked));
         }
         let (token, token_hash) = crypto::new_session_token();
         self.db.create_session(&token_hash, account.id, now).await?;
+        self.audit(&actor, "auth.signin_success", &subject, "")
+            .await?;
         tracing::info!(account = account.id, "resident signed in");
         Ok(token)
     }
@@ -98,8 +126,21 @@ impl AuthService {
         }))
     }
 
+    /// Ends a session on the server.
     pub async fn sign_out(&self, token: &str) -> Result<(), sqlx::Error> {
-        self.db.delete_session(&crypto::token_hash(token)).await
+        let hash = crypto::token_hash(token);
+        if let Some(s) = self.db.session(&hash).await? {
+            self.db.delete_session(&hash).await?;
+            let actor = format!("resident:{}", s.resident_id);
+            self.audit(
+                &actor,
+                "auth.signout",
+                &format!("account:{}", s.account_id),
+                "",
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Unlocks the account of a resident given their number (staff action).
@@ -107,16 +148,33 @@ impl AuthService {
         &self,
         my_number: &crate::domain::my_number::MyNumber,
     ) -> Result<bool, sqlx::Error> {
-        match self
+        let Some(a) = self
             .db
             .account_by_number_hash(&self.hasher.hash(my_number))
             .await?
-        {
-            Some(a) => {
-                self.db.delete_sessions_of(a.id).await?;
-                self.db.unlock_account(a.id).await
-            }
-            None => Ok(false),
-        }
+        else {
+            return Ok(false);
+        };
+        self.db.delete_sessions_of(a.id).await?;
+        let done = self.db.unlock_account(a.id).await?;
+        let subject = format!("account:{}", a.id);
+        self.audit(
+            "staff:cli",
+            "auth.account_unlocked",
+            &subject,
+            "identity checked at the office",
+        )
+        .await?;
+        Ok(done)
+    }
+
+    async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> Result<i64, sqlx::Error> {
+        super::audit::record(&self.db, self.clock.now(), actor, action, subject, detail).await
     }
 }

@@ -1,6 +1,7 @@
 //! Services: the use cases, over the domain rules and the store. HTTP handlers and server
 //! functions are thin adapters over these.
 
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod crypto;

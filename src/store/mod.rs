@@ -3,6 +3,7 @@
 //! by [`on_db!`], so a query that does not work on one backend fails to build or fails its test.
 
 pub mod accounts;
+pub mod audit;
 pub mod bulk;
 pub mod items;
 pub mod residents;
