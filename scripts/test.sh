@@ -9,6 +9,7 @@ scripts/setup.sh --browser
 echo "== fmt and clippy"
 cargo fmt --check
 cargo clippy --features ssr --all-targets -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 echo "== build (server, hydration bundle, site)"
 scripts/build.sh dev

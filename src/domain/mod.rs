@@ -5,4 +5,5 @@ pub mod items;
 pub mod matching;
 pub mod my_number;
 pub mod normalize;
+pub mod reference;
 pub mod signin;
