@@ -7,3 +7,4 @@ pub mod my_number;
 pub mod normalize;
 pub mod reference;
 pub mod signin;
+pub mod workflow;
