@@ -8,14 +8,7 @@ use myna_portal::service::audit::{record, verify, AuditProblem};
 use myna_portal::store::Db;
 
 async fn exec(db: &Db, sql: &str) {
-    match db {
-        Db::Sqlite(p) => {
-            sqlx::query(sql).execute(p).await.unwrap();
-        }
-        Db::Postgres(p) => {
-            sqlx::query(sql).execute(p).await.unwrap();
-        }
-    }
+    myna_portal::on_db!(db, |p| sqlx::query(sql).execute(p).await.map(|_| ())).unwrap();
 }
 
 /// Six entries from real sign-in traffic.

@@ -67,19 +67,12 @@ pub fn is_page_request(req: &Request) -> bool {
 /// How long a page may take to render before it is rendered again.
 pub const RENDER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(4);
 
-/// Renders a page again when the first render stalls. Leptos 0.8's `<Suspense>` can, rarely
-/// (about one page render in a few hundred under test load), lose the wake-up that tells it its
-/// resource has resolved, and the response then never completes (upstream issues
+/// Renders a page again when the first render stalls. Leptos 0.8's `<Suspense>` can, rarely, lose
+/// the wake-up that tells it its resource has resolved, and the response then never completes (upstream issues
 /// leptos-rs/leptos#4851, #4673, #4578). Page GETs are idempotent, so after [`RENDER_TIMEOUT`] the
 /// same request is rendered afresh; after three stalls the answer is a 503.
 pub async fn retry_stalled_render(req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    let is_page = req.method() == Method::GET
-        && !["/api/", "/pkg/", "/auth/", "/lang/"]
-            .iter()
-            .any(|p| path.starts_with(p))
-        && path != "/healthz";
-    if !is_page {
+    if !is_page_request(&req) {
         return next.run(req).await;
     }
     let (parts, _body) = req.into_parts();
