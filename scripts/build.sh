@@ -28,6 +28,6 @@ if [ "$profile" = release ]; then
     "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$pkg/${name}_bg.wasm" -o "$pkg/${name}_bg.wasm"
   fi
 fi
-cp style/main.css "$pkg/$name.css"
+cat style/main.css style/workflow.css > "$pkg/$name.css"
 cp -r public/. "$site/"
 echo "built $profile: target/$( [ "$profile" = release ] && echo release || echo debug )/$name and $site"

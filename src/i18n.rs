@@ -49,18 +49,37 @@ impl Lang {
     }
 }
 
+/// The locale files of each language, merged: the foundation's strings, the workflow's shared
+/// labels, the resident pages and the staff pages. A key must not appear in two files.
+const JA_FILES: [&str; 4] = [
+    include_str!("../locales/ja.json"),
+    include_str!("../locales/ja/workflow.json"),
+    include_str!("../locales/ja/resident.json"),
+    include_str!("../locales/ja/staff.json"),
+];
+const EN_FILES: [&str; 4] = [
+    include_str!("../locales/en.json"),
+    include_str!("../locales/en/workflow.json"),
+    include_str!("../locales/en/resident.json"),
+    include_str!("../locales/en/staff.json"),
+];
+
+fn merge(files: &[&str]) -> HashMap<String, String> {
+    let mut all = HashMap::new();
+    for f in files {
+        let part: HashMap<String, String> =
+            serde_json::from_str(f).expect("locale files are valid JSON objects of strings");
+        all.extend(part);
+    }
+    all
+}
+
 fn table(lang: Lang) -> &'static HashMap<String, String> {
     static JA: OnceLock<HashMap<String, String>> = OnceLock::new();
     static EN: OnceLock<HashMap<String, String>> = OnceLock::new();
     match lang {
-        Lang::Ja => JA.get_or_init(|| {
-            serde_json::from_str(include_str!("../locales/ja.json"))
-                .expect("locales/ja.json is valid")
-        }),
-        Lang::En => EN.get_or_init(|| {
-            serde_json::from_str(include_str!("../locales/en.json"))
-                .expect("locales/en.json is valid")
-        }),
+        Lang::Ja => JA.get_or_init(|| merge(&JA_FILES)),
+        Lang::En => EN.get_or_init(|| merge(&EN_FILES)),
     }
 }
 
@@ -179,6 +198,26 @@ mod tests {
             "common.",
             "footer.",
             "lang.",
+            "report.",
+            "reports.",
+            "status.",
+            "kind.",
+            "verdict.",
+            "reason.",
+            "event.",
+            "notice.",
+            "inbox.",
+            "access.",
+            "staff.",
+            "queue.",
+            "case.",
+            "helpdesk.",
+            "outcome.",
+            "role.",
+            "help.",
+            "deadline.",
+            "purpose.",
+            "action.",
         ];
         let mut missing = Vec::new();
         let mut stack = vec![std::path::PathBuf::from(concat!(
@@ -209,6 +248,19 @@ mod tests {
             missing.is_empty(),
             "keys missing from locales: {missing:#?}"
         );
+    }
+
+    #[test]
+    fn no_key_is_defined_in_two_files() {
+        for files in [&JA_FILES[..], &EN_FILES[..]] {
+            let mut seen = BTreeSet::new();
+            for f in files {
+                let part: HashMap<String, String> = serde_json::from_str(f).unwrap();
+                for k in part.into_keys() {
+                    assert!(seen.insert(k.clone()), "{k} is defined twice");
+                }
+            }
+        }
     }
 
     #[test]

@@ -38,6 +38,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Print the current 6-digit staff sign-in code for a TOTP secret (what an authenticator app
+    /// shows; for the demo).
+    Totp { secret: String },
     /// Serve the portal (configuration in Leptos.toml; LEPTOS_SITE_ADDR overrides the address).
     Serve {
         /// Runtime configuration file.
@@ -105,6 +108,15 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    if let Command::Totp { secret } = &cli.command {
+        // Needs no database.
+        let now = myna_portal::service::clock::Clock::now(&SystemClock);
+        match myna_portal::service::staff_auth::totp_code(secret.trim(), now) {
+            Some(code) => println!("{code}"),
+            None => anyhow::bail!("not a base32 TOTP secret of at least 128 bits"),
+        }
+        return Ok(());
+    }
     let db = Db::connect(&cli.database_url).await?;
     db.migrate().await?;
     let hasher = NumberHasher::load_or_create(&cli.key_file)?;
@@ -177,11 +189,17 @@ async fn main() -> anyhow::Result<()> {
                 truth.display()
             );
             if let Some(path) = demo_out {
-                let demo: Vec<_> = report
+                let residents: Vec<_> = report
                     .demo
                     .iter()
                     .map(|d| serde_json::json!({"resident_id": d.resident_id, "my_number": d.my_number, "password": d.password, "role": d.role}))
                     .collect();
+                let staff: Vec<_> = report
+                    .demo_staff
+                    .iter()
+                    .map(|s| serde_json::json!({"username": s.username, "display_name": s.display_name, "role": s.role, "institution": s.institution, "password": s.password, "totp_secret": s.totp_secret}))
+                    .collect();
+                let demo = serde_json::json!({"residents": residents, "staff": staff});
                 std::fs::write(&path, serde_json::to_string_pretty(&demo)?)?;
             }
             if !report.demo.is_empty() {
@@ -190,6 +208,22 @@ async fn main() -> anyhow::Result<()> {
                     println!(
                         "  My Number {}  password {}  — {}",
                         d.my_number, d.password, d.role
+                    );
+                }
+            }
+            if !report.demo_staff.is_empty() {
+                println!("\nDemo staff (http://127.0.0.1:3000/staff/login; the 6-digit code: `myna-portal totp SECRET` or any authenticator app):");
+                for s in &report.demo_staff {
+                    println!(
+                        "  {:<12} password {}  TOTP secret {}  — {}{}",
+                        s.username,
+                        s.password,
+                        s.totp_secret,
+                        s.role,
+                        s.institution
+                            .as_deref()
+                            .map(|i| format!(", {i}"))
+                            .unwrap_or_default()
                     );
                 }
             }
@@ -227,6 +261,7 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         },
+        Command::Totp { .. } => unreachable!("answered before the database is opened"),
         Command::Unlock { my_number } => {
             let input = match my_number {
                 Some(n) => n,

@@ -1,11 +1,14 @@
 //! Server functions: thin adapters that authorize the caller, call a service and map errors.
 //! Types that cross the wire live in `domain`.
 
+pub mod staff;
+pub mod workflow;
+
 use crate::domain::items::MyDataView;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use crate::server::state::AppState;
     use crate::service::auth::ResidentSession;
     use http::StatusCode;
@@ -31,6 +34,59 @@ mod ssr {
     pub fn internal(e: impl std::fmt::Display) -> ServerFnError {
         tracing::error!(error = %e, "server function failed");
         fail(StatusCode::INTERNAL_SERVER_ERROR, "internal")
+    }
+
+    /// Maps a workflow refusal to its status code and short code.
+    pub fn workflow_error(e: crate::service::workflow::WorkflowError) -> ServerFnError {
+        match e.status_and_code() {
+            (StatusCode::INTERNAL_SERVER_ERROR, _) => internal(e),
+            (status, code) => fail(status, code),
+        }
+    }
+
+    /// The signed-in staff member (password and second factor), or an error after pointing the
+    /// browser at the staff sign-in page.
+    pub async fn require_staff() -> Result<crate::service::staff_auth::StaffSession, ServerFnError>
+    {
+        let st = state();
+        let parts = use_context::<http::request::Parts>();
+        if let Some(s) = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<crate::server::session::StaffSignedIn>())
+        {
+            return Ok(s.staff.clone());
+        }
+        let token = parts.as_ref().and_then(|p| {
+            crate::server::session::staff_token(&p.headers, st.config.secure_cookies)
+        });
+        let session = match &token {
+            Some(t) => st.staff_auth.session(t).await.map_err(internal)?,
+            None => None,
+        };
+        match session {
+            Some(s) => Ok(s),
+            None => {
+                leptos_axum::redirect(if token.is_some() {
+                    "/staff/login?error=session_expired"
+                } else {
+                    "/staff/login"
+                });
+                if accepts_html(parts.as_ref()) {
+                    // A page load: the redirect's 302 stands.
+                    Err(ServerFnError::ServerError("unauthorized".into()))
+                } else {
+                    Err(fail(StatusCode::UNAUTHORIZED, "unauthorized"))
+                }
+            }
+        }
+    }
+
+    /// Whether the request is a page load (the browser accepts HTML).
+    fn accepts_html(parts: Option<&http::request::Parts>) -> bool {
+        parts
+            .and_then(|p| p.headers.get(http::header::ACCEPT))
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
     }
 
     /// The signed-in resident, or an error after pointing the browser at the sign-in page.
@@ -60,12 +116,7 @@ mod ssr {
                     "/login"
                 };
                 leptos_axum::redirect(to);
-                let accepts_html = parts
-                    .as_ref()
-                    .and_then(|p| p.headers.get(http::header::ACCEPT))
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.contains("text/html"));
-                if accepts_html {
+                if accepts_html(parts.as_ref()) {
                     // A page load: the redirect's 302 stands.
                     Err(ServerFnError::ServerError("unauthorized".into()))
                 } else {

@@ -235,6 +235,9 @@ impl ItemDetails {
 pub struct ItemView {
     pub id: i64,
     pub category: Category,
+    pub institution_id: i64,
+    /// Named in an open mismatch report: restricted (not to be passed on) until it is decided.
+    pub under_review: bool,
     pub institution_name_ja: String,
     pub institution_name_en: String,
     pub link_method: LinkMethod,

@@ -23,6 +23,17 @@ impl Attribute {
         Attribute::Address,
     ];
 
+    /// A short code (`name_kanji`, `birth_date`, ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            Attribute::NameKanji => "name_kanji",
+            Attribute::NameKana => "name_kana",
+            Attribute::BirthDate => "birth_date",
+            Attribute::Sex => "sex",
+            Attribute::Address => "address",
+        }
+    }
+
     pub fn label_key(self) -> &'static str {
         match self {
             Attribute::NameKanji => "attr.name_kanji",

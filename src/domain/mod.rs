@@ -6,5 +6,6 @@ pub mod matching;
 pub mod my_number;
 pub mod normalize;
 pub mod reference;
+pub mod reports;
 pub mod signin;
 pub mod workflow;

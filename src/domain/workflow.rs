@@ -29,6 +29,45 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Submitted,
+        Status::Investigating,
+        Status::AwaitingResident,
+        Status::Proposed,
+        Status::ImpactReview,
+        Status::Closed,
+        Status::Withdrawn,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Submitted => "submitted",
+            Status::Investigating => "investigating",
+            Status::AwaitingResident => "awaiting_resident",
+            Status::Proposed => "proposed",
+            Status::ImpactReview => "impact_review",
+            Status::Closed => "closed",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.code() == s)
+    }
+
+    /// `status.<code>` in the locales.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Status::Submitted => "status.submitted",
+            Status::Investigating => "status.investigating",
+            Status::AwaitingResident => "status.awaiting_resident",
+            Status::Proposed => "status.proposed",
+            Status::ImpactReview => "status.impact_review",
+            Status::Closed => "status.closed",
+            Status::Withdrawn => "status.withdrawn",
+        }
+    }
+
     pub fn is_open(self) -> bool {
         !matches!(self, Status::Closed | Status::Withdrawn)
     }

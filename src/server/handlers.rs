@@ -15,12 +15,47 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
+/// The form endpoints and plain routes, with their methods; the router is built from this list,
+/// and the access-control test checks every entry of it.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/auth/login"),
+    ("POST", "/auth/logout"),
+    ("GET", "/lang/{code}"),
+    ("GET", "/healthz"),
+    ("POST", "/reports"),
+    ("POST", "/reports/{reference}/answer"),
+    ("POST", "/reports/{reference}/withdraw"),
+    ("POST", "/inbox/read"),
+    ("POST", "/staff/auth/login"),
+    ("POST", "/staff/auth/logout"),
+    ("POST", "/staff/cases/{reference}/{action}"),
+    ("POST", "/staff/helpdesk/note"),
+    ("POST", "/staff/helpdesk/report"),
+];
+
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/lang/{code}", get(switch_language))
-        .route("/healthz", get(|| async { "ok" }))
+    use super::forms;
+    let mut router = Router::new();
+    for (method, path) in ROUTES {
+        let handler = match (*method, *path) {
+            ("POST", "/auth/login") => post(login),
+            ("POST", "/auth/logout") => post(logout),
+            ("GET", "/lang/{code}") => get(switch_language),
+            ("GET", "/healthz") => get(|| async { "ok" }),
+            ("POST", "/reports") => post(forms::submit_report),
+            ("POST", "/reports/{reference}/answer") => post(forms::answer),
+            ("POST", "/reports/{reference}/withdraw") => post(forms::withdraw),
+            ("POST", "/inbox/read") => post(forms::mark_read),
+            ("POST", "/staff/auth/login") => post(forms::staff_login),
+            ("POST", "/staff/auth/logout") => post(forms::staff_logout),
+            ("POST", "/staff/cases/{reference}/{action}") => post(forms::case_action),
+            ("POST", "/staff/helpdesk/note") => post(forms::helpdesk_note),
+            ("POST", "/staff/helpdesk/report") => post(forms::helpdesk_report),
+            _ => unreachable!("every entry of ROUTES has a handler"),
+        };
+        router = router.route(path, handler);
+    }
+    router
 }
 
 #[derive(Deserialize)]

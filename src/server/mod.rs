@@ -1,6 +1,7 @@
 //! The HTTP edge: router, state, sessions, CSRF guard, security headers, error mapping.
 
 pub mod errors;
+pub mod forms;
 pub mod handlers;
 pub mod security;
 pub mod session;

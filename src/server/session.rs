@@ -13,7 +13,10 @@ pub fn cookie_name(secure: bool) -> &'static str {
 
 /// The session token the request carries, if any.
 pub fn session_token(headers: &HeaderMap, secure: bool) -> Option<String> {
-    let name = cookie_name(secure);
+    cookie_value(headers, cookie_name(secure))
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
@@ -44,12 +47,53 @@ pub fn clear_cookie(secure: bool) -> String {
     )
 }
 
+/// The staff session cookie's name (separate from the resident's, so the two never mix).
+pub fn staff_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-staff"
+    } else {
+        "staff"
+    }
+}
+
+/// The staff session token the request carries, if any.
+pub fn staff_token(headers: &HeaderMap, secure: bool) -> Option<String> {
+    cookie_value(headers, staff_cookie_name(secure))
+}
+
+/// `Set-Cookie` for a new staff session (`SameSite=Strict`: staff pages are never entered from
+/// another site).
+pub fn set_staff_cookie(token: &str, secure: bool) -> String {
+    let secure_attr = if secure { "; Secure" } else { "" };
+    format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict{secure_attr}",
+        staff_cookie_name(secure)
+    )
+}
+
+/// `Set-Cookie` that removes the staff session cookie.
+pub fn clear_staff_cookie(secure: bool) -> String {
+    let secure_attr = if secure { "; Secure" } else { "" };
+    format!(
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure_attr}",
+        staff_cookie_name(secure)
+    )
+}
+
+/// A signed-in staff member, resolved once per page request.
+#[derive(Debug, Clone)]
+pub struct StaffSignedIn {
+    pub staff: crate::service::staff_auth::StaffSession,
+}
+
 /// The signed-in resident's display name, resolved once per page request before rendering, so the
 /// page frame can show it without an extra data load.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub resident: crate::service::auth::ResidentSession,
     pub name: String,
+    /// Unread notices, for the badge in the header.
+    pub unread: i64,
 }
 
 /// For page GETs: resolves the session cookie into [`SignedIn`] in the request extensions.
@@ -62,11 +106,18 @@ pub async fn resolve_for_pages(
         if let Some(token) = session_token(req.headers(), st.config.secure_cookies) {
             if let Ok(Some(s)) = st.auth.session(&token).await {
                 if let Ok(Some(r)) = st.db.resident(s.resident_id).await {
+                    let unread = st.db.unread_notices(s.resident_id).await.unwrap_or(0);
                     req.extensions_mut().insert(SignedIn {
                         resident: s,
                         name: r.name_kanji,
+                        unread,
                     });
                 }
+            }
+        }
+        if let Some(token) = staff_token(req.headers(), st.config.secure_cookies) {
+            if let Ok(Some(staff)) = st.staff_auth.session(&token).await {
+                req.extensions_mut().insert(StaffSignedIn { staff });
             }
         }
     }

@@ -3,6 +3,8 @@
 use crate::service::auth::AuthService;
 use crate::service::clock::Clock;
 use crate::service::crypto::NumberHasher;
+use crate::service::staff_auth::StaffAuthService;
+use crate::service::workflow::Workflow;
 use crate::store::Db;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -19,6 +21,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub auth: AuthService,
+    pub staff_auth: StaffAuthService,
+    pub workflow: Workflow,
     pub config: Arc<ServerConfig>,
 }
 
@@ -32,6 +36,15 @@ impl AppState {
     ) -> Self {
         let auth = AuthService {
             db: db.clone(),
+            hasher: hasher.clone(),
+            clock: clock.clone(),
+        };
+        let staff_auth = StaffAuthService {
+            db: db.clone(),
+            clock: clock.clone(),
+        };
+        let workflow = Workflow {
+            db: db.clone(),
             hasher,
             clock,
         };
@@ -39,6 +52,8 @@ impl AppState {
             leptos_options,
             db,
             auth,
+            staff_auth,
+            workflow,
             config: Arc::new(config),
         }
     }

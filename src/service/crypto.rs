@@ -114,6 +114,11 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 
 /// A hash of a random password, verified against when a number has no account, so that an
 /// unknown number costs the same time as a wrong password.
+/// Compares two byte strings in time that depends only on their lengths.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 pub fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DUMMY.get_or_init(|| {

@@ -7,3 +7,5 @@ pub mod clock;
 pub mod crypto;
 pub mod mydata;
 pub mod seed;
+pub mod staff_auth;
+pub mod workflow;

@@ -30,6 +30,8 @@ pub async fn my_data(
                     ItemView {
                         id: i.id,
                         category,
+                        institution_id: i.institution_id,
+                        under_review: i.under_review,
                         institution_name_ja: i.institution_name_ja.clone(),
                         institution_name_en: i.institution_name_en.clone(),
                         link_method: i.link_method,

@@ -18,6 +18,18 @@ pub struct DemoResident {
     pub role: &'static str,
 }
 
+/// A demo staff member with the credentials to sign in as them.
+#[derive(Debug, Clone)]
+pub struct DemoStaff {
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+    pub institution: Option<String>,
+    pub password: String,
+    /// Base32 TOTP secret, for an authenticator app (or `myna-portal totp`).
+    pub totp_secret: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SeedReport {
     pub residents: u64,
@@ -25,6 +37,7 @@ pub struct SeedReport {
     pub wrong_links: u64,
     pub noise: u64,
     pub demo: Vec<DemoResident>,
+    pub demo_staff: Vec<DemoStaff>,
 }
 
 pub struct SeedOptions<'a> {
@@ -77,7 +90,7 @@ pub async fn seed(
 
     let now = super::clock::Clock::now(&super::clock::SystemClock);
     let mut report = SeedReport::default();
-    let mut demo_wrong: Option<(i64, i64)> = None;
+    let mut demo_wrong: Option<(i64, i64, i64)> = None;
     let mut demo_guardian: Option<i64> = None;
     while let Some(chunk) = rx.recv().await {
         db.insert_batch(&chunk.batch, now).await?;
@@ -85,13 +98,13 @@ pub async fn seed(
             writeln!(truth_file, "{}", t.csv_line())?;
             match t {
                 Truth::Wrong {
+                    item_id,
                     pattern: WrongPattern::SameKanaOtherPerson,
                     linked_resident,
                     true_resident,
-                    ..
                 } => {
                     report.wrong_links += 1;
-                    demo_wrong.get_or_insert((*linked_resident, *true_resident));
+                    demo_wrong.get_or_insert((*linked_resident, *true_resident, *item_id));
                 }
                 Truth::Wrong {
                     pattern: WrongPattern::GuardianOnCertificate,
@@ -116,7 +129,7 @@ pub async fn seed(
 
     if let Some(password) = opts.demo_password {
         let mut chosen: Vec<(i64, &'static str)> = Vec::new();
-        if let Some((linked, owner)) = demo_wrong {
+        if let Some((linked, owner, _)) = demo_wrong {
             chosen.push((linked, "has another person's health insurance linked"));
             chosen.push((owner, "the rightful owner of that record"));
         }
@@ -141,6 +154,67 @@ pub async fn seed(
                 role,
             });
         }
+        report.demo_staff = demo_staff(db, demo_wrong.map(|w| w.2), &hash, &password, now).await?;
     }
     Ok(report)
+}
+
+/// Demo staff for every role: two caseworkers of the institution that linked the demo wrong
+/// item (or of the first municipality), one of another institution, two supervisors, a helpdesk
+/// operator and an administrator. Each gets a fresh TOTP secret.
+async fn demo_staff(
+    db: &Db,
+    wrong_item: Option<i64>,
+    password_hash: &str,
+    password: &str,
+    now: i64,
+) -> anyhow::Result<Vec<DemoStaff>> {
+    use crate::store::staff::NewStaff;
+    let first = db.institution_names(1).await?.map(|_| 1);
+    let home = match wrong_item {
+        Some(item) => db.institution_of_item(item).await?.or(first),
+        None => first,
+    };
+    let other = db.another_institution(home.unwrap_or(0)).await?;
+    let plan: [(&str, &str, &'static str, Option<i64>); 7] = [
+        ("caseworker1", "田中 美咲", "caseworker", home),
+        ("caseworker2", "山本 健", "caseworker", home),
+        ("caseworker3", "中村 陽子", "caseworker", other),
+        ("supervisor1", "小林 誠", "supervisor", None),
+        ("supervisor2", "加藤 直子", "supervisor", None),
+        ("helpdesk1", "吉田 聡", "helpdesk", None),
+        ("admin1", "松本 亮", "administrator", None),
+    ];
+    let mut out = Vec::new();
+    for (username, name, role, institution_id) in plan {
+        if role == "caseworker" && institution_id.is_none() {
+            continue;
+        }
+        let secret = super::staff_auth::new_totp_secret();
+        db.upsert_staff(
+            &NewStaff {
+                username,
+                display_name: name,
+                role,
+                institution_id,
+                password_hash,
+                totp_secret: &secret,
+            },
+            now,
+        )
+        .await?;
+        let institution = match institution_id {
+            Some(id) => db.institution_names(id).await?.map(|n| n.0),
+            None => None,
+        };
+        out.push(DemoStaff {
+            username: username.to_string(),
+            display_name: name.to_string(),
+            role,
+            institution,
+            password: password.to_string(),
+            totp_secret: secret,
+        });
+    }
+    Ok(out)
 }

@@ -26,6 +26,39 @@ pub struct NewAudit<'a> {
     pub detail: &'a str,
 }
 
+/// Appends an audit entry on a connection inside a transaction the caller commits, so a change
+/// and its audit entry are stored together or not at all. Evaluates to the entry's `seq`.
+#[macro_export]
+macro_rules! append_audit_in {
+    ($conn:expr, $entry:expr, $hash:expr) => {{
+        let entry: &$crate::store::audit::NewAudit<'_> = $entry;
+        let (seq, prev): (i64, Vec<u8>) =
+            sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                .fetch_one(&mut *$conn)
+                .await?;
+        let h = $hash(&prev, seq, entry);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(seq)
+        .bind(entry.at)
+        .bind(entry.actor)
+        .bind(entry.action)
+        .bind(entry.subject)
+        .bind(entry.detail)
+        .bind(&prev)
+        .bind(&h)
+        .execute(&mut *$conn)
+        .await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(&h)
+            .execute(&mut *$conn)
+            .await?;
+        seq
+    }};
+}
+
 impl Db {
     /// Appends an entry, computing its hash with `hash(prev_hash, seq, entry)`.
     pub async fn append_audit(
@@ -35,30 +68,7 @@ impl Db {
     ) -> StoreResult<i64> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
-            let (seq, prev): (i64, Vec<u8>) = sqlx::query_as(
-                "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            let h = hash(&prev, seq, entry);
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(seq)
-            .bind(entry.at)
-            .bind(entry.actor)
-            .bind(entry.action)
-            .bind(entry.subject)
-            .bind(entry.detail)
-            .bind(&prev)
-            .bind(&h)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-                .bind(&h)
-                .execute(&mut *tx)
-                .await?;
+            let seq = crate::append_audit_in!(&mut *tx, entry, hash);
             tx.commit().await?;
             Ok(seq)
         })

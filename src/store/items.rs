@@ -11,6 +11,10 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct ItemRow {
     id: i64,
+    resident_id: i64,
+    institution_id: i64,
+    under_review: bool,
+    unlinked_at: Option<i64>,
     category: String,
     link_method: String,
     institution_name_ja: String,
@@ -28,6 +32,12 @@ struct ItemRow {
 #[derive(Debug, Clone)]
 pub struct LinkedItem {
     pub id: i64,
+    pub resident_id: i64,
+    pub institution_id: i64,
+    /// Named in an open report: restricted, not to be passed on until the report is decided.
+    pub under_review: bool,
+    /// Set when a correction took the item off the number it was linked to.
+    pub unlinked_at: Option<i64>,
     pub category: Category,
     pub link_method: LinkMethod,
     pub institution_name_ja: String,
@@ -101,33 +111,71 @@ struct BankRow {
     holder_kana: String,
 }
 
-/// Fetches the rows of one detail table for a resident's items.
+/// Which items to load: a resident's current items, or the items named in a report (wherever
+/// they are linked now).
+#[derive(Debug, Clone, Copy)]
+enum Which {
+    OfResident(i64),
+    OfReport(i64),
+}
+
+impl Which {
+    fn filter(self) -> &'static str {
+        match self {
+            Which::OfResident(_) => "i.resident_id = $1 AND i.unlinked_at IS NULL",
+            Which::OfReport(_) => "i.id IN (SELECT item_id FROM report_items WHERE report_id = $1)",
+        }
+    }
+
+    fn key(self) -> i64 {
+        match self {
+            Which::OfResident(k) | Which::OfReport(k) => k,
+        }
+    }
+}
+
+/// Fetches the rows of one detail table for the selected items.
 macro_rules! details_of {
-    ($db:expr, $row:ty, $table:literal, $cols:literal, $resident:expr) => {{
-        let sql = concat!(
-            "SELECT ",
+    ($db:expr, $row:ty, $table:literal, $cols:literal, $which:expr) => {{
+        let sql = format!(
+            "SELECT {} FROM {} d JOIN linked_items i ON i.id = d.item_id WHERE {}",
             $cols,
-            " FROM ",
             $table,
-            " d JOIN linked_items i ON i.id = d.item_id WHERE i.resident_id = $1"
+            $which.filter()
         );
-        on_db!($db, |p| sqlx::query_as::<_, $row>(sql)
-            .bind($resident)
+        on_db!($db, |p| sqlx::query_as::<_, $row>(&sql)
+            .bind($which.key())
             .fetch_all(p)
             .await)
     }};
 }
 
 impl Db {
-    /// Every item linked to a resident, ordered by category then link time.
+    /// Every item linked to a resident, ordered by link time.
     pub async fn items_of_resident(&self, resident_id: i64) -> StoreResult<Vec<LinkedItem>> {
-        let sql = "SELECT i.id, i.category, i.link_method, n.name_ja AS institution_name_ja, \
-                   n.name_en AS institution_name_en, i.snap_name_kanji, i.snap_name_kana, \
-                   i.snap_birth_date, i.snap_sex, i.snap_address, i.linked_at, i.updated_at \
-                   FROM linked_items i JOIN institutions n ON n.id = i.institution_id \
-                   WHERE i.resident_id = $1 ORDER BY i.linked_at, i.id";
-        let rows: Vec<ItemRow> = on_db!(self, |p| sqlx::query_as(sql)
-            .bind(resident_id)
+        self.load_items(Which::OfResident(resident_id)).await
+    }
+
+    /// The items named in a report, wherever they are linked now.
+    pub async fn items_of_report(&self, report_id: i64) -> StoreResult<Vec<LinkedItem>> {
+        self.load_items(Which::OfReport(report_id)).await
+    }
+
+    async fn load_items(&self, which: Which) -> StoreResult<Vec<LinkedItem>> {
+        let sql = format!(
+            "SELECT i.id, i.resident_id, i.institution_id, i.category, i.link_method, \
+             n.name_ja AS institution_name_ja, n.name_en AS institution_name_en, \
+             i.snap_name_kanji, i.snap_name_kana, i.snap_birth_date, i.snap_sex, i.snap_address, \
+             i.linked_at, i.updated_at, i.unlinked_at, \
+             EXISTS (SELECT 1 FROM report_items ri JOIN reports r ON r.id = ri.report_id \
+                     WHERE ri.item_id = i.id \
+                     AND r.status NOT IN ('closed', 'withdrawn', 'impact_review')) AS under_review \
+             FROM linked_items i JOIN institutions n ON n.id = i.institution_id \
+             WHERE {} ORDER BY i.linked_at, i.id",
+            which.filter()
+        );
+        let rows: Vec<ItemRow> = on_db!(self, |p| sqlx::query_as(&sql)
+            .bind(which.key())
             .fetch_all(p)
             .await)?;
 
@@ -137,7 +185,7 @@ impl Db {
             ResidentRecordRow,
             "item_resident_record",
             "d.item_id, d.resident_code, d.address, d.household_head, d.relationship, d.history",
-            resident_id
+            which
         )? {
             details.insert(
                 r.item_id,
@@ -155,7 +203,7 @@ impl Db {
             TaxRow,
             "item_tax",
             "d.item_id, d.person_key, d.tax_year, d.total_income, d.deductions, d.resident_tax",
-            resident_id
+            which
         )? {
             details.insert(
                 r.item_id,
@@ -170,7 +218,7 @@ impl Db {
         }
         for r in details_of!(self, HealthRow, "item_health_insurance",
             "d.item_id, d.insurer_number, d.symbol, d.number, d.branch, d.insured_kind, d.coverage_start, d.coverage_end",
-            resident_id)?
+            which)?
         {
             details.insert(r.item_id, ItemDetails::HealthInsurance {
                 insurer_number: r.insurer_number,
@@ -187,7 +235,7 @@ impl Db {
             PensionRow,
             "item_pension",
             "d.item_id, d.basic_pension_number, d.scheme, d.enrolment, d.benefit_status",
-            resident_id
+            which
         )? {
             details.insert(
                 r.item_id,
@@ -200,7 +248,7 @@ impl Db {
             );
         }
         for r in details_of!(self, DisabilityRow, "item_disability",
-            "d.item_id, d.certificate_number, d.certificate_type, d.grade, d.issued_on, d.renewal_on", resident_id)?
+            "d.item_id, d.certificate_number, d.certificate_type, d.grade, d.issued_on, d.renewal_on", which)?
         {
             details.insert(r.item_id, ItemDetails::Disability {
                 certificate_number: r.certificate_number,
@@ -212,7 +260,7 @@ impl Db {
         }
         for r in details_of!(self, BankRow, "item_bank_account",
             "d.item_id, d.bank_code, d.bank_name, d.branch_code, d.branch_name, d.account_type, d.account_number, d.holder_kana",
-            resident_id)?
+            which)?
         {
             details.insert(r.item_id, ItemDetails::PublicFundAccount {
                 bank_code: r.bank_code,
@@ -233,6 +281,10 @@ impl Db {
                 let details = details.remove(&r.id)?;
                 (details.category() == category).then_some(LinkedItem {
                     id: r.id,
+                    resident_id: r.resident_id,
+                    institution_id: r.institution_id,
+                    under_review: r.under_review,
+                    unlinked_at: r.unlinked_at,
                     category,
                     link_method,
                     institution_name_ja: r.institution_name_ja,

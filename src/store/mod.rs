@@ -8,6 +8,8 @@ pub mod bulk;
 pub mod items;
 pub mod residents;
 pub mod sessions;
+pub mod staff;
+pub mod workflow;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

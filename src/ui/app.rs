@@ -1,7 +1,13 @@
 //! The HTML shell, the router and the page frame.
 
 use super::components::{SiteFooter, SiteHeader};
-use super::pages::{home::HomePage, mydata::MyDataPage, not_found::NotFound, signin::SignInPage};
+use super::pages::{
+    access_log::AccessLogPage, help::HelpPage, helpdesk::HelpdeskPage, home::HomePage,
+    inbox::InboxPage, my_report::MyReportPage, my_reports::MyReportsPage, mydata::MyDataPage,
+    not_found::NotFound, report_form::ReportFormPage, signin::SignInPage,
+    staff_case::StaffCasePage, staff_login::StaffLoginPage, staff_queue::StaffQueuePage,
+    staff_search::StaffSearchPage,
+};
 use crate::i18n::{I18n, Lang};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
@@ -31,27 +37,47 @@ fn initial_lang() -> Lang {
     }
 }
 
-/// The signed-in resident's name for the page frame: from the request on the server, from
-/// `<body data-signed-in>` in the browser (the shell is not hydrated, so both agree).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedInName(pub Option<String>);
+/// Who is looking, for the page frame: the signed-in resident's name and unread notices, and the
+/// signed-in staff member's name and role. From the request on the server, from `<body data-*>`
+/// in the browser (the shell is not hydrated, so both agree).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Viewer {
+    pub resident_name: Option<String>,
+    pub unread: i64,
+    pub staff_name: Option<String>,
+    /// A `StaffRole` code.
+    pub staff_role: Option<String>,
+}
 
-fn initial_signed_in() -> SignedInName {
+fn initial_viewer() -> Viewer {
     #[cfg(feature = "ssr")]
     {
-        SignedInName(use_context::<http::request::Parts>().and_then(|p| {
-            p.extensions
-                .get::<crate::server::session::SignedIn>()
-                .map(|s| s.name.clone())
-        }))
+        let parts = use_context::<http::request::Parts>();
+        let resident = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<crate::server::session::SignedIn>());
+        let staff = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<crate::server::session::StaffSignedIn>());
+        Viewer {
+            resident_name: resident.map(|s| s.name.clone()),
+            unread: resident.map(|s| s.unread).unwrap_or(0),
+            staff_name: staff.map(|s| s.staff.display_name.clone()),
+            staff_role: staff.map(|s| s.staff.role.code().to_string()),
+        }
     }
     #[cfg(not(feature = "ssr"))]
     {
-        SignedInName(
-            document()
-                .body()
-                .and_then(|b| b.get_attribute("data-signed-in")),
-        )
+        let body = document().body();
+        let attr = |name: &str| body.as_ref().and_then(|b| b.get_attribute(name));
+        Viewer {
+            resident_name: attr("data-signed-in"),
+            unread: attr("data-unread")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+            staff_name: attr("data-staff"),
+            staff_role: attr("data-staff-role"),
+        }
     }
 }
 
@@ -65,7 +91,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         provide_context(leptos::nonce::Nonce::from_value(n.0));
     }
     let lang = initial_lang();
-    let signed_in = initial_signed_in().0;
+    let viewer = initial_viewer();
+    let unread = (viewer.resident_name.is_some()).then(|| viewer.unread.to_string());
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -77,7 +104,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <MetaTags />
             </head>
-            <body data-signed-in=signed_in>
+            <body
+                data-signed-in=viewer.resident_name
+                data-unread=unread
+                data-staff=viewer.staff_name
+                data-staff-role=viewer.staff_role
+            >
                 <App />
             </body>
         </html>
@@ -94,7 +126,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let i18n = I18n::new(initial_lang());
     provide_context(i18n);
-    provide_context(initial_signed_in());
+    provide_context(initial_viewer());
 
     view! {
         <Stylesheet id="leptos" href="/pkg/myna-portal.css" />
@@ -108,6 +140,29 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("login") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("me") view=MyDataPage ssr=SsrMode::Async />
+                    <Route path=path!("me/report") view=ReportFormPage ssr=SsrMode::Async />
+                    <Route path=path!("me/access") view=AccessLogPage ssr=SsrMode::Async />
+                    <Route path=path!("reports") view=MyReportsPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("reports/:reference")
+                        view=MyReportPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("inbox") view=InboxPage ssr=SsrMode::Async />
+                    <Route path=path!("help") view=HelpPage ssr=SsrMode::Async />
+                    <Route path=path!("staff/login") view=StaffLoginPage ssr=SsrMode::Async />
+                    <Route path=path!("staff") view=StaffQueuePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("staff/cases/:reference")
+                        view=StaffCasePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("staff/cases/:reference/search")
+                        view=StaffSearchPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("staff/helpdesk") view=HelpdeskPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

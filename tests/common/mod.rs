@@ -28,6 +28,20 @@ pub enum Backend {
 pub const A_NUMBER: &str = "123456789018";
 pub const B_NUMBER: &str = "987654321093";
 pub const UNKNOWN_NUMBER: &str = "012345678903";
+/// Resident C: the person whose health insurance was linked to A (same kana, birth date, sex).
+pub const C_NUMBER: &str = "555123456787";
+/// Every test staff member's TOTP secret (RFC 6238's test seed).
+pub const STAFF_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+/// Test staff: (username, role, institution).
+pub const STAFF: &[(&str, &str, Option<i64>)] = &[
+    ("cw_insurer", "caseworker", Some(2)),
+    ("cw_insurer2", "caseworker", Some(2)),
+    ("cw_city", "caseworker", Some(1)),
+    ("supervisor", "supervisor", None),
+    ("supervisor2", "supervisor", None),
+    ("helpdesk", "helpdesk", None),
+    ("admin", "administrator", None),
+];
 pub const PASSWORD: &str = "correct horse battery";
 /// 2026-11-01T00:00:00Z
 pub const T0: i64 = 1_793_491_200;
@@ -193,6 +207,7 @@ impl TestApp {
             residents: vec![
                 resident(1, &hasher, A_NUMBER, &a),
                 resident(2, &hasher, B_NUMBER, &b),
+                resident(3, &hasher, C_NUMBER, &other),
             ],
             items: vec![
                 NewItem {
@@ -285,6 +300,22 @@ impl TestApp {
         let pw = hash_password(PASSWORD);
         db.upsert_account(1, &pw, T0).await.unwrap();
         db.upsert_account(2, &pw, T0).await.unwrap();
+        db.upsert_account(3, &pw, T0).await.unwrap();
+        for (username, role, institution_id) in STAFF {
+            db.upsert_staff(
+                &myna_portal::store::staff::NewStaff {
+                    username,
+                    display_name: &format!("{username} name"),
+                    role,
+                    institution_id: *institution_id,
+                    password_hash: &pw,
+                    totp_secret: STAFF_SECRET,
+                },
+                T0,
+            )
+            .await
+            .unwrap();
+        }
 
         let options = LeptosOptions::builder()
             .output_name("myna-portal")
@@ -358,6 +389,46 @@ impl TestApp {
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&res), "/me");
         cookie_pair(&res).expect("session cookie")
+    }
+}
+
+impl TestApp {
+    /// Signs a staff member in (password and the current TOTP code) and returns the `Cookie`
+    /// header value. The clock moves on 30 s first, so each sign-in has a fresh code.
+    pub async fn staff_cookie(&self, username: &str) -> String {
+        self.clock.advance(30);
+        let code =
+            myna_portal::service::staff_auth::totp_code(STAFF_SECRET, self.clock_now()).unwrap();
+        let body = format!("username={username}&password={}&code={code}", enc(PASSWORD));
+        let res = self.post_form("/staff/auth/login", &body, None).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{username}");
+        let cookie = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with("staff="))
+            .unwrap_or_else(|| panic!("{username} did not get a session: {}", location(&res)));
+        cookie.split(';').next().unwrap().to_string()
+    }
+
+    pub fn clock_now(&self) -> i64 {
+        myna_portal::service::clock::Clock::now(&self.clock)
+    }
+
+    /// Calls a server function (form-encoded arguments) and returns status and body.
+    pub async fn call(&self, path: &str, body: &str, cookie: Option<&str>) -> (StatusCode, String) {
+        let mut b = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        let res = self
+            .send(b.body(Body::from(body.to_string())).unwrap())
+            .await;
+        let status = res.status();
+        (status, body_text(res).await)
     }
 }
 

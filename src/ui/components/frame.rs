@@ -1,7 +1,7 @@
 //! The page frame: header with navigation, language switch and sign-out; footer; alerts.
 
 use crate::i18n::Lang;
-use crate::ui::app::{use_i18n, SignedInName};
+use crate::ui::app::{use_i18n, Viewer};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -19,7 +19,66 @@ pub fn SiteHeader() -> impl IntoView {
         format!("/lang/{}?next={}", l.code(), urlencode(&next))
     };
     let current = move |p: &str| (here() == p).then_some("page");
-    let signed_in = use_context::<SignedInName>().and_then(|s| s.0);
+    let viewer = use_context::<Viewer>().unwrap_or_default();
+    let signed_in = viewer.resident_name.clone();
+    let staff = viewer
+        .staff_name
+        .clone()
+        .map(|n| (n, viewer.staff_role.clone()));
+    let unread = viewer.unread;
+    let inbox_label = if unread > 0 {
+        i18n.tf("nav.inbox_unread", &[("n", &unread.to_string())])
+    } else {
+        i18n.t("nav.inbox")
+    };
+    let resident_nav = signed_in.is_some().then(|| {
+        view! {
+            <li>
+                <a href="/reports" aria-current=move || current("/reports")>
+                    {i18n.t("nav.my_reports")}
+                </a>
+            </li>
+            <li>
+                <a href="/inbox" aria-current=move || current("/inbox")>
+                    {inbox_label}
+                </a>
+            </li>
+            <li>
+                <a href="/me/access" aria-current=move || current("/me/access")>
+                    {i18n.t("nav.access_log")}
+                </a>
+            </li>
+        }
+    });
+    let staff_nav = staff.clone().map(|(_, role)| {
+        let helpdesk = role.as_deref() == Some("helpdesk");
+        let queue = matches!(role.as_deref(), Some("caseworker" | "supervisor"));
+        view! {
+            {queue
+                .then(|| {
+                    view! {
+                        <li>
+                            <a href="/staff" aria-current=move || current("/staff")>
+                                {i18n.t("nav.staff_queue")}
+                            </a>
+                        </li>
+                    }
+                })}
+            {helpdesk
+                .then(|| {
+                    view! {
+                        <li>
+                            <a
+                                href="/staff/helpdesk"
+                                aria-current=move || current("/staff/helpdesk")
+                            >
+                                {i18n.t("nav.helpdesk")}
+                            </a>
+                        </li>
+                    }
+                })}
+        }
+    });
 
     view! {
         <header class="site-header">
@@ -43,6 +102,7 @@ pub fn SiteHeader() -> impl IntoView {
                     })}
             </div>
             {signed_in.map(|name| view! { <SignOut name /> })}
+            {staff.map(|(name, _)| view! { <StaffSignOut name /> })}
             <nav class="site-nav" aria-label=i18n.t("nav.main_label")>
                 <ul>
                     <li>
@@ -53,6 +113,13 @@ pub fn SiteHeader() -> impl IntoView {
                     <li>
                         <a href="/me" aria-current=move || current("/me")>
                             {i18n.t("nav.my_data")}
+                        </a>
+                    </li>
+                    {resident_nav}
+                    {staff_nav}
+                    <li>
+                        <a href="/help" aria-current=move || current("/help")>
+                            {i18n.t("nav.help")}
                         </a>
                     </li>
                 </ul>
@@ -80,6 +147,21 @@ pub fn SignOut(name: String) -> impl IntoView {
     view! {
         <form class="signout-form" method="post" action="/auth/logout">
             <span class="muted">{i18n.tf("nav.signed_in_as", &[("name", &name)])}</span>
+            " "
+            <button type="submit" class="btn btn-secondary">
+                {i18n.t("nav.sign_out")}
+            </button>
+        </form>
+    }
+}
+
+/// The signed-in staff member's name and the staff sign-out button.
+#[component]
+pub fn StaffSignOut(name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form class="signout-form" method="post" action="/staff/auth/logout">
+            <span class="muted">{i18n.tf("nav.staff_signed_in_as", &[("name", &name)])}</span>
             " "
             <button type="submit" class="btn btn-secondary">
                 {i18n.t("nav.sign_out")}

@@ -97,8 +97,81 @@ pub fn ItemCard(item: ItemView) -> impl IntoView {
         })
         .collect_view();
 
-    let rows = item
-        .match_card
+    view! {
+        <article class="item" id=format!("item-{id}") aria-labelledby=labelled_by>
+            <header class="item-head">
+                <h3 id=heading_id>{institution.clone()}</h3>
+                <p class="source">{i18n.tf("mydata.source", &[("institution", &institution)])}</p>
+                <div class="badges">
+                    {differs
+                        .gt(&0)
+                        .then(|| {
+                            view! {
+                                <span class="badge badge-differs">{i18n.t("mydata.has_differences")}</span>
+                            }
+                        })}
+                    {item
+                        .under_review
+                        .then(|| {
+                            view! {
+                                <span class="badge badge-review">{i18n.t("mydata.under_review")}</span>
+                            }
+                        })}
+                    <span class=if weak {
+                        "badge badge-method-weak"
+                    } else {
+                        "badge badge-method-strong"
+                    }>{i18n.t(if weak { "mydata.method_weak" } else { "mydata.method_strong" })}</span>
+                </div>
+            </header>
+            <dl class="fields">{fields}</dl>
+            <p class="provenance">
+                {i18n.tf("mydata.linked_how", &[("method", &i18n.t(method.explanation_key()))])}
+                <br />
+                {i18n
+                    .tf(
+                        "mydata.linked_when",
+                        &[("linked", &i18n.date(item.linked_at)), ("updated", &i18n.date(item.updated_at))],
+                    )}
+            </p>
+            {revealed
+                .then(|| {
+                    view! { <p class="muted">{i18n.t("mydata.revealed_note")}</p> }
+                })}
+            {if item.under_review {
+                view! { <p class="muted">{i18n.t("mydata.under_review_note")}</p> }.into_any()
+            } else {
+                view! {
+                    <p class="item-actions">
+                        <a class="btn btn-secondary btn-small" href=format!("/me/report?item={id}")>
+                            {i18n.t("mydata.report_item")}
+                            <span class="visually-hidden">{format!(" ({institution})")}</span>
+                        </a>
+                    </p>
+                }
+                    .into_any()
+            }}
+            <details class="match-card" open=open_card>
+                <summary>{i18n.t("mydata.match_card")} ": " {summary}</summary>
+                <p class="muted">{i18n.t("mydata.match_explain")}</p>
+                <MatchTable
+                    rows=item.match_card.clone()
+                    label=i18n.tf("mydata.match_table_label", &[("institution", &institution)])
+                />
+            </details>
+        </article>
+    }
+}
+
+/// The match card's table: each attribute as the institution holds it beside the register's.
+#[component]
+pub fn MatchTable(
+    rows: Vec<crate::domain::matching::MatchRow>,
+    /// An accessible name for the scrollable region.
+    label: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let body = rows
         .iter()
         .map(|r| {
             let badge = match r.result {
@@ -128,63 +201,37 @@ pub fn ItemCard(item: ItemView) -> impl IntoView {
             }
         })
         .collect_view();
-
     view! {
-        <article class="item" id=format!("item-{id}") aria-labelledby=labelled_by>
-            <header class="item-head">
-                <h3 id=heading_id>{institution.clone()}</h3>
-                <p class="source">{i18n.tf("mydata.source", &[("institution", &institution)])}</p>
-                <div class="badges">
-                    {differs
-                        .gt(&0)
-                        .then(|| {
-                            view! {
-                                <span class="badge badge-differs">{i18n.t("mydata.has_differences")}</span>
-                            }
-                        })}
-                    <span class=if weak {
-                        "badge badge-method-weak"
-                    } else {
-                        "badge badge-method-strong"
-                    }>{i18n.t(if weak { "mydata.method_weak" } else { "mydata.method_strong" })}</span>
-                </div>
-            </header>
-            <dl class="fields">{fields}</dl>
-            <p class="provenance">
-                {i18n.tf("mydata.linked_how", &[("method", &i18n.t(method.explanation_key()))])}
-                <br />
-                {i18n
-                    .tf(
-                        "mydata.linked_when",
-                        &[("linked", &i18n.date(item.linked_at)), ("updated", &i18n.date(item.updated_at))],
-                    )}
-            </p>
-            {revealed
-                .then(|| {
-                    view! { <p class="muted">{i18n.t("mydata.revealed_note")}</p> }
-                })}
-            <details class="match-card" open=open_card>
-                <summary>{i18n.t("mydata.match_card")} ": " {summary}</summary>
-                <p class="muted">{i18n.t("mydata.match_explain")}</p>
-                <div
-                    class="table-wrap"
-                    tabindex="0"
-                    role="region"
-                    aria-label=i18n.tf("mydata.match_table_label", &[("institution", &institution)])
-                >
-                    <table class="match-table">
-                        <thead>
-                            <tr>
-                                <th scope="col">{i18n.t("match.col_attribute")}</th>
-                                <th scope="col">{i18n.t("match.col_institution")}</th>
-                                <th scope="col">{i18n.t("match.col_register")}</th>
-                                <th scope="col">{i18n.t("match.col_result")}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            </details>
-        </article>
+        <div class="table-wrap" tabindex="0" role="region" aria-label=label>
+            <table class="match-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{i18n.t("match.col_attribute")}</th>
+                        <th scope="col">{i18n.t("match.col_institution")}</th>
+                        <th scope="col">{i18n.t("match.col_register")}</th>
+                        <th scope="col">{i18n.t("match.col_result")}</th>
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
     }
+}
+
+/// An item's fields as a definition list, identifiers as given (masked unless revealed).
+#[component]
+pub fn FieldList(fields: Vec<crate::domain::items::Field>) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = fields
+        .iter()
+        .map(|f| {
+            view! {
+                <div>
+                    <dt>{i18n.t(&f.label_key)}</dt>
+                    <dd>{value_text(i18n, &f.value)}</dd>
+                </div>
+            }
+        })
+        .collect_view();
+    view! { <dl class="fields">{rows}</dl> }
 }

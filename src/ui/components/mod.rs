@@ -2,6 +2,8 @@
 
 mod frame;
 mod items;
+mod workflow;
 
-pub use frame::{Alert, SignOut, SiteFooter, SiteHeader};
-pub use items::ItemCard;
+pub use frame::{Alert, SignOut, SiteFooter, SiteHeader, StaffSignOut};
+pub use items::{FieldList, ItemCard, MatchTable};
+pub use workflow::{notice_text, DeadlineText, StatusBadge, Timeline};
