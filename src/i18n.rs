@@ -102,6 +102,14 @@ impl I18n {
             .unwrap_or_else(|| key.to_string())
     }
 
+    /// Of a name kept in both languages (an institution's), the one in this language.
+    pub fn pick(&self, ja: &str, en: &str) -> String {
+        match self.lang {
+            Lang::Ja => ja.to_string(),
+            Lang::En => en.to_string(),
+        }
+    }
+
     /// The string for `key` with `{name}` placeholders filled in.
     pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut s = self.t(key);

@@ -1,38 +1,8 @@
-import { test, expect, Page, ConsoleMessage } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { test, expect } from "@playwright/test";
+import { demo, collectProblems, expectNoAxeViolations, waitForHydration, spaced, fullWidth } from "./support";
 
-type Demo = { resident_id: number; my_number: string; password: string; role: string };
-const demo: Demo[] = JSON.parse(readFileSync(join(__dirname, "../../target/e2e/demo.json"), "utf8"));
 // The resident who has another person's health insurance linked.
-const resident = demo[0];
-// Typed as people type it: in groups, with a space and full-width digits.
-const spaced = (n: string) => `${n.slice(0, 4)} ${n.slice(4, 8)} ${n.slice(8)}`;
-const fullWidth = (n: string) => n.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
-
-function collectProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (m: ConsoleMessage) => {
-    if (m.type() === "error") problems.push(m.text());
-  });
-  page.on("pageerror", (e) => problems.push(String(e)));
-  return problems;
-}
-
-/** WCAG 2.2 A/AA rules that axe-core can check automatically. */
-async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
-    .analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-  expect(summary, summary.join("\n")).toEqual([]);
-}
-
-async function waitForHydration(page: Page) {
-  // The hydration bundle loads the wasm module; wait until it is fetched and the network is idle.
-  await page.waitForLoadState("networkidle");
-}
+const resident = demo.residents[0];
 
 test("a resident signs in, reads the six categories and a match card, switches to English and signs out", async ({ page }) => {
   const problems = collectProblems(page);

@@ -1,6 +1,9 @@
 -- The correction workflow: staff and their sessions, mismatch reports with their items, events,
 -- internal notes, resident notices, and the log of every staff access to a resident's data.
 
+-- The register search (relink, pre-check) blocks on the birth date.
+CREATE INDEX residents_birth_date ON residents (birth_date);
+
 -- Items leave a resident's view when unlinked; the row stays as evidence.
 ALTER TABLE linked_items ADD COLUMN unlinked_at INTEGER;
 

@@ -142,6 +142,30 @@ pub fn precheck(snapshot: &Identity, register: &Identity) -> PreCheck {
     precheck_card(&card)
 }
 
+/// The pre-check with the register's other residents in view: when someone else matches every
+/// attribute the institution holds (at least three) while the linked person differs somewhere,
+/// the record most likely belongs to that someone, even if the differences alone look like a
+/// move (the 2023 pattern: same name, kana, birth date and sex, another person's address).
+pub fn precheck_among(snapshot: &Identity, register: &Identity, others: &[Identity]) -> PreCheck {
+    let mut p = precheck(snapshot, register);
+    if p.verdict == Verdict::LikelyAnotherPerson || p.verdict == Verdict::Consistent {
+        return p;
+    }
+    let fits = |who: &Identity| {
+        let card = match_card(snapshot, who);
+        let held = card
+            .iter()
+            .filter(|r| r.result != MatchResult::NotHeld)
+            .count();
+        held >= 3 && card.iter().all(|r| r.result != MatchResult::Differs)
+    };
+    if others.iter().any(fits) {
+        p.verdict = Verdict::LikelyAnotherPerson;
+        p.reasons.push("other_resident_matches".into());
+    }
+    p
+}
+
 /// The verdict from a match card (see [`precheck`]).
 pub fn precheck_card(card: &[MatchRow]) -> PreCheck {
     use super::matching::Attribute::*;
@@ -735,6 +759,38 @@ mod tests {
         let p = precheck(&kana_only, &register());
         assert_eq!(p.verdict, Verdict::NeedsReview);
         assert_eq!(p.reasons, vec!["few_attributes_held"]);
+    }
+
+    #[test]
+    fn someone_else_matching_everything_outweighs_a_look_alike_move() {
+        // Same name, kana, birth date and sex; the institution's address is someone else's.
+        let snap = id(
+            "高橋　一郎",
+            "タカハシ イチロウ",
+            "1980-05-01",
+            "M",
+            "大阪府大阪市北区梅田3-1-1",
+        );
+        assert_eq!(
+            precheck(&snap, &register()).verdict,
+            Verdict::LikelyOutdated
+        );
+        let namesake = id(
+            "髙橋 一郎",
+            "タカハシ イチロウ",
+            "1980-05-01",
+            "M",
+            "大阪府大阪市北区梅田3丁目1番1号",
+        );
+        let p = precheck_among(&snap, &register(), &[namesake]);
+        assert_eq!(p.verdict, Verdict::LikelyAnotherPerson);
+        assert!(p.reasons.contains(&"other_resident_matches".to_string()));
+        // Nobody else fits: still a move.
+        let stranger = id("佐藤　花子", "サトウ ハナコ", "1980-05-01", "F", "大阪府");
+        assert_eq!(
+            precheck_among(&snap, &register(), &[stranger]).verdict,
+            Verdict::LikelyOutdated
+        );
     }
 
     #[test]

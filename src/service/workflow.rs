@@ -380,10 +380,21 @@ impl Workflow {
             if !self.db.items_in_open_reports(&items).await?.is_empty() {
                 return Err(WorkflowError::Invalid("already_reported"));
             }
-            let checks: Vec<PreCheck> = chosen
-                .iter()
-                .map(|i| precheck(&i.snapshot, &register))
-                .collect();
+            let mut checks: Vec<PreCheck> = Vec::new();
+            for i in &chosen {
+                let others: Vec<_> = match i.snapshot.birth_date.as_deref() {
+                    Some(b) => self
+                        .db
+                        .residents_born_on(&crate::domain::normalize::date(b), 500)
+                        .await?
+                        .into_iter()
+                        .filter(|r| r.id != reporter)
+                        .map(|r| r.identity())
+                        .collect(),
+                    None => Vec::new(),
+                };
+                checks.push(precheck_among(&i.snapshot, &register, &others));
+            }
             (
                 first.institution_id,
                 first.category,

@@ -6,7 +6,8 @@ use crate::i18n::{I18n, Lang};
 use crate::ui::app::use_i18n;
 use leptos::prelude::*;
 
-fn value_text(i18n: I18n, v: &FieldValue) -> String {
+/// A field's value in words (codes translated, amounts in yen).
+pub fn value_text(i18n: I18n, v: &FieldValue) -> String {
     match v {
         FieldValue::Text(s) => s.clone(),
         FieldValue::Code(k) => i18n.t(k),

@@ -5,5 +5,5 @@ mod items;
 mod workflow;
 
 pub use frame::{Alert, SignOut, SiteFooter, SiteHeader, StaffSignOut};
-pub use items::{FieldList, ItemCard, MatchTable};
+pub use items::{value_text, FieldList, ItemCard, MatchTable};
 pub use workflow::{notice_text, DeadlineText, StatusBadge, Timeline};

@@ -5,7 +5,7 @@ use crate::api::workflow::get_access_log;
 use crate::domain::reports::AccessEntry;
 use crate::i18n::I18n;
 use crate::ui::app::use_i18n;
-use crate::ui::pages::my_reports::{in_lang, LoadFailed};
+use crate::ui::pages::my_reports::LoadFailed;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -73,7 +73,7 @@ fn AccessLog(entries: Vec<AccessEntry>) -> impl IntoView {
                 view! {
                     <tr>
                         <th scope="row">{i18n.date(e.at)}</th>
-                        <td>{in_lang(i18n, &e.organisation_ja, &e.organisation_en)}</td>
+                        <td>{i18n.pick(&e.organisation_ja, &e.organisation_en)}</td>
                         <td>{i18n.t(e.role.label_key())}</td>
                         <td>{purpose_text(i18n, &e.purpose)}</td>
                         <td>{case}</td>

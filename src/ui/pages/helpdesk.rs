@@ -8,7 +8,7 @@ use crate::domain::category::Category;
 use crate::domain::reports::{HelpdeskCaseView, ReportKind};
 use crate::ui::app::{use_i18n, Viewer};
 use crate::ui::components::{Alert, DeadlineText, FieldList, StatusBadge, Timeline};
-use crate::ui::pages::staff_case::{error_code, in_lang, NoteList, StaffLoadError};
+use crate::ui::pages::staff_case::{error_code, NoteList, StaffLoadError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -185,7 +185,7 @@ fn LookupForm(reference: String, purpose: String) -> impl IntoView {
 #[component]
 fn CaseForCaller(case: HelpdeskCaseView) -> impl IntoView {
     let i18n = use_i18n();
-    let institution = in_lang(i18n, &case.institution_name_ja, &case.institution_name_en);
+    let institution = i18n.pick(&case.institution_name_ja, &case.institution_name_en);
     let open = case.status.is_open();
     let items = if case.items.is_empty() {
         view! { <p class="empty">{i18n.t("case.items_empty")}</p> }.into_any()
@@ -193,7 +193,7 @@ fn CaseForCaller(case: HelpdeskCaseView) -> impl IntoView {
         case.items
             .into_iter()
             .map(|item| {
-                let name = in_lang(i18n, &item.institution_name_ja, &item.institution_name_en);
+                let name = i18n.pick(&item.institution_name_ja, &item.institution_name_en);
                 view! {
                     <article class="item">
                         <h4>{name}</h4>

@@ -7,7 +7,7 @@ use crate::domain::reports::{EventKind, MyReportView, TimelineEntry};
 use crate::i18n::I18n;
 use crate::ui::app::use_i18n;
 use crate::ui::components::{Alert, DeadlineText, FieldList, StatusBadge, Timeline};
-use crate::ui::pages::my_reports::{in_lang, LoadFailed};
+use crate::ui::pages::my_reports::LoadFailed;
 use crate::ui::pages::report_form::PlainTextField;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -82,7 +82,7 @@ fn Report(report: MyReportView, flags: Flags) -> impl IntoView {
     let i18n = use_i18n();
     let s = report.summary.clone();
     let open = s.status.is_open();
-    let institution = in_lang(i18n, &s.institution_name_ja, &s.institution_name_en);
+    let institution = i18n.pick(&s.institution_name_ja, &s.institution_name_en);
     let error = flags.error.as_deref().map(|c| {
         let key = lookup(&ERRORS, c).unwrap_or("error.bad_request");
         let invalid = c.starts_with("message_");
@@ -241,7 +241,7 @@ fn Items(report: MyReportView) -> impl IntoView {
             .items
             .into_iter()
             .map(|item| {
-                let name = in_lang(i18n, &item.institution_name_ja, &item.institution_name_en);
+                let name = i18n.pick(&item.institution_name_ja, &item.institution_name_en);
                 view! {
                     <li class="card">
                         <h3>{i18n.t(item.category.label_key())}</h3>

@@ -4,19 +4,10 @@
 use crate::api::workflow::get_my_reports;
 use crate::domain::category::Category;
 use crate::domain::reports::MyReportSummary;
-use crate::i18n::{I18n, Lang};
 use crate::ui::app::use_i18n;
 use crate::ui::components::{Alert, DeadlineText, StatusBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// A name held in both languages, in the reader's.
-pub(crate) fn in_lang(i18n: I18n, ja: &str, en: &str) -> String {
-    match i18n.lang {
-        Lang::Ja => ja.to_string(),
-        Lang::En => en.to_string(),
-    }
-}
 
 /// What a page shows when its data could not be loaded (usually: not signed in).
 #[component]
@@ -111,7 +102,7 @@ fn ReportList(reports: Vec<MyReportSummary>) -> impl IntoView {
                     </th>
                     <td>{i18n.t(r.kind.label_key())}</td>
                     <td>{i18n.t(r.category.label_key())}</td>
-                    <td>{in_lang(i18n, &r.institution_name_ja, &r.institution_name_en)}</td>
+                    <td>{i18n.pick(&r.institution_name_ja, &r.institution_name_en)}</td>
                     <td>
                         <StatusBadge status=r.status />
                     </td>

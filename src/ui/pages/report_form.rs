@@ -5,12 +5,12 @@
 
 use crate::api::get_my_data;
 use crate::domain::category::Category;
-use crate::domain::items::{FieldValue, ItemView, MyDataView};
+use crate::domain::items::{ItemView, MyDataView};
 use crate::domain::reports::ReportKind;
 use crate::i18n::I18n;
 use crate::ui::app::use_i18n;
-use crate::ui::components::{Alert, FieldList};
-use crate::ui::pages::my_reports::{in_lang, LoadFailed, MissingItemLinks};
+use crate::ui::components::{value_text, Alert, FieldList};
+use crate::ui::pages::my_reports::{LoadFailed, MissingItemLinks};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -105,15 +105,6 @@ fn error_message(i18n: I18n, code: &str) -> String {
 }
 
 /// A field's value in words (identifiers stay masked).
-fn value_text(i18n: I18n, v: &FieldValue) -> String {
-    match v {
-        FieldValue::Text(s) => s.clone(),
-        FieldValue::Code(k) => i18n.t(k),
-        FieldValue::Yen(n) => i18n.yen(*n),
-        FieldValue::Identifier { value, .. } => value.clone(),
-    }
-}
-
 /// A short description of an item for a checkbox label: its category and first two fields.
 fn item_label(i18n: I18n, item: &ItemView) -> String {
     let fields: Vec<String> = item
@@ -196,11 +187,7 @@ fn ItemReportForm(
     invalid_note: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let institution = in_lang(
-        i18n,
-        &chosen.institution_name_ja,
-        &chosen.institution_name_en,
-    );
+    let institution = i18n.pick(&chosen.institution_name_ja, &chosen.institution_name_en);
     let kinds = ITEM_KINDS
         .into_iter()
         .map(|(k, hint_key)| {

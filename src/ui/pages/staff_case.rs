@@ -10,7 +10,7 @@ use crate::domain::reports::{
     CaseItem, CaseView, ImpactEntry, InternalNote, Outcome, PersonView, PreCheck, ProposalView,
     Verdict,
 };
-use crate::i18n::{I18n, Lang};
+use crate::i18n::I18n;
 use crate::ui::app::{use_i18n, Viewer};
 use crate::ui::components::{Alert, DeadlineText, FieldList, MatchTable, StatusBadge, Timeline};
 use leptos::prelude::*;
@@ -47,14 +47,6 @@ const CASE_ERRORS: [&str; 13] = [
     "not_found",
     "unknown_staff",
 ];
-
-/// A name the data holds in both languages, in the reader's.
-pub fn in_lang(i18n: I18n, ja: &str, en: &str) -> String {
-    match i18n.lang {
-        Lang::Ja => ja.to_string(),
-        Lang::En => en.to_string(),
-    }
-}
 
 /// The short code a server function failed with (`unauthorized`, `forbidden`, `not_found`, ...).
 pub fn error_code(e: &ServerFnError) -> String {
@@ -311,7 +303,7 @@ fn Case(case: CaseView) -> impl IntoView {
         colleagues,
         impact,
     } = case;
-    let institution = in_lang(i18n, &institution_name_ja, &institution_name_en);
+    let institution = i18n.pick(&institution_name_ja, &institution_name_en);
     let may = |a: &str| actions.iter().any(|x| x == a);
     let can_note = may("note");
     let has_actions = CASE_ACTIONS.iter().any(|a| *a != "note" && may(a));
@@ -549,7 +541,7 @@ fn CaseItemCard(item: CaseItem) -> impl IntoView {
     let id = item.item_id;
     let heading_id = format!("case-item-{id}-h");
     let labelled_by = heading_id.clone();
-    let institution = in_lang(i18n, &item.institution_name_ja, &item.institution_name_en);
+    let institution = i18n.pick(&item.institution_name_ja, &item.institution_name_en);
     let weak = item.link_method.is_weak();
     let table_label = i18n.tf("case.match_table_label", &[("institution", &institution)]);
     view! {
@@ -651,7 +643,7 @@ fn ImpactTable(entries: Vec<ImpactEntry>) -> impl IntoView {
     let rows = entries
         .into_iter()
         .map(|e| {
-            let organisation = in_lang(i18n, &e.organisation_ja, &e.organisation_en);
+            let organisation = i18n.pick(&e.organisation_ja, &e.organisation_en);
             let organisation = if organisation.trim().is_empty() {
                 i18n.t("staff.value_none")
             } else {

@@ -7,7 +7,7 @@ use crate::domain::reports::{QueueFilter, QueueRow, QueueView, StaffRole, Verdic
 use crate::domain::workflow::Status;
 use crate::ui::app::use_i18n;
 use crate::ui::components::{DeadlineText, StatusBadge};
-use crate::ui::pages::staff_case::{error_code, in_lang, StaffLoadError, VerdictBadge};
+use crate::ui::pages::staff_case::{error_code, StaffLoadError, VerdictBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -55,8 +55,7 @@ pub fn StaffQueuePage() -> impl IntoView {
 fn Queue(queue: QueueView, filter: QueueFilter) -> impl IntoView {
     let i18n = use_i18n();
     let me = queue.me;
-    let institution = in_lang(
-        i18n,
+    let institution = i18n.pick(
         me.institution_name_ja.as_deref().unwrap_or_default(),
         me.institution_name_en.as_deref().unwrap_or_default(),
     );
@@ -266,7 +265,7 @@ fn QueueTableRow(row: QueueRow) -> impl IntoView {
             None => view! { <span class="muted">{i18n.t("queue.unassigned")}</span> }.into_any(),
         }
     };
-    let institution = in_lang(i18n, &row.institution_name_ja, &row.institution_name_en);
+    let institution = i18n.pick(&row.institution_name_ja, &row.institution_name_en);
     view! {
         <tr class=class>
             <th scope="row">
