@@ -13,7 +13,7 @@ mkdir -p "$dir"
 export DATABASE_URL="sqlite://$dir/portal.db"
 export PORTAL_KEY_FILE="$dir/number.key"
 bin=target/release/myna-portal
-"$bin" seed --residents "${DEMO_RESIDENTS:-2000}" --demo-password "${DEMO_PASSWORD:-demo-pass-2026}" --truth "$dir/ground-truth.csv"
+"$bin" seed --residents "${DEMO_RESIDENTS:-2000}" --demo-password "${DEMO_PASSWORD:-demo-pass-2026}" --truth "$dir/ground-truth.csv" --demo-out "$dir/demo.json"
 echo
-echo "Serving http://127.0.0.1:3000 (Ctrl-C to stop)"
+echo "Demo credentials are also in $dir/demo.json. Serving http://127.0.0.1:3000 (Ctrl-C to stop)"
 exec "$bin" serve

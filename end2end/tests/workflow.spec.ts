@@ -146,3 +146,28 @@ test("not mine → pre-check → question → answer → relink proposal → sec
   expect(rProblems, rProblems.join("\n")).toEqual([]);
   expect(cwProblems, cwProblems.join("\n")).toEqual([]);
 });
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a resident reports, reads the report and withdraws it; a caseworker signs in and reads the queue", async ({ browser }) => {
+    const guardian = demo.residents[2]; // has a dependant's disability certificate linked
+    const r = await residentPage(browser, guardian);
+    await r.goto("/me");
+    const item = r.locator("#cat-disability article.item").first();
+    await item.getByRole("link", { name: /この情報について報告する/ }).click();
+    await r.getByRole("radio", { name: /自分の情報ではない/ }).check();
+    await r.getByRole("button", { name: "報告する" }).click();
+    await expect(r).toHaveURL(/\/reports\/[0-9A-Z-]{13}\?submitted=1$/);
+    await expect(r.getByText("報告を受け付けました").first()).toBeVisible();
+    await r.getByRole("link", { name: "報告の状況" }).first().click();
+    await expect(r.getByRole("row", { name: /障害者手帳/ }).first()).toBeVisible();
+    await r.getByRole("row", { name: /障害者手帳/ }).first().getByRole("link").first().click();
+    await r.getByRole("button", { name: "報告を取り下げる" }).click();
+    await expect(r).toHaveURL(/done=withdrawn/);
+    await expect(r.getByText("取り下げ").first()).toBeVisible();
+
+    const cw = await staffPage(browser, staff("caseworker3"));
+    await expect(cw.getByRole("heading", { level: 1, name: "案件一覧" })).toBeVisible();
+  });
+});
