@@ -468,64 +468,44 @@ async fn staff_sign_in_needs_both_factors(b: Backend) {
     let now = app.clock_now();
     let code = myna_portal::service::staff_auth::totp_code(STAFF_SECRET, now).unwrap();
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let login = |user: &str, pw: &str, code: &str| {
-        format!("username={user}&password={}&code={code}", enc(pw))
+    // Where a staff sign-in attempt sends the browser.
+    let login = |user: &'static str, pw: &'static str, code: String| {
+        let app = &app;
+        async move {
+            let body = format!("username={user}&password={}&code={code}", enc(pw));
+            location(&app.post_form("/staff/auth/login", &body, None).await)
+        }
     };
-    let res = app
-        .post_form(
-            "/staff/auth/login",
-            &login("cw_insurer", PASSWORD, ""),
-            None,
-        )
-        .await;
-    assert_eq!(location(&res), "/staff/login?error=code_required");
-    let res = app
-        .post_form(
-            "/staff/auth/login",
-            &login("cw_insurer", PASSWORD, wrong),
-            None,
-        )
-        .await;
-    assert_eq!(location(&res), "/staff/login?error=bad_credentials");
-    let res = app
-        .post_form(
-            "/staff/auth/login",
-            &login("cw_insurer", "wrong", &code),
-            None,
-        )
-        .await;
-    assert_eq!(location(&res), "/staff/login?error=bad_credentials");
-    let res = app
-        .post_form(
-            "/staff/auth/login",
-            &login("cw_insurer", PASSWORD, &code),
-            None,
-        )
-        .await;
-    assert_eq!(location(&res), "/staff");
-    // The same code cannot be used twice; a third failure in a row locks.
-    let res = app
-        .post_form(
-            "/staff/auth/login",
-            &login("cw_insurer", PASSWORD, &code),
-            None,
-        )
-        .await;
-    assert_eq!(location(&res), "/staff/login?error=bad_credentials");
-    let res = app
-        .post_form(
-            "/staff/auth/login",
-            &login("helpdesk", PASSWORD, &code),
-            None,
-        )
-        .await;
-    assert_eq!(location(&res), "/staff/helpdesk");
+    let refused = "/staff/login?error=bad_credentials";
+    assert_eq!(
+        login("cw_insurer", PASSWORD, String::new()).await,
+        "/staff/login?error=code_required"
+    );
+    assert_eq!(login("cw_insurer", PASSWORD, wrong.into()).await, refused);
+    assert_eq!(login("cw_insurer", "wrong", code.clone()).await, refused);
+    assert_eq!(login("cw_insurer", PASSWORD, code.clone()).await, "/staff");
+    // The same code cannot be used twice by the same person.
+    assert_eq!(login("cw_insurer", PASSWORD, code.clone()).await, refused);
+    assert_eq!(
+        login("helpdesk", PASSWORD, code.clone()).await,
+        "/staff/helpdesk"
+    );
+    // Three failures in a row lock the account; then even a fresh right code is refused.
+    for _ in 0..3 {
+        login("cw_city", PASSWORD, wrong.into()).await;
+    }
+    app.clock.advance(30);
+    let fresh = myna_portal::service::staff_auth::totp_code(STAFF_SECRET, app.clock_now()).unwrap();
+    assert_eq!(
+        login("cw_city", PASSWORD, fresh).await,
+        "/staff/login?error=locked"
+    );
 
     // A resident's session opens no staff page or function, and a staff session no resident's.
     let a = app.session_cookie(A_NUMBER).await;
     let (status, _) = app.call("/api/staff/queue", "", Some(&a)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let cw = app.staff_cookie("cw_city").await;
+    let cw = app.staff_cookie("cw_insurer2").await;
     let (status, _) = app.call("/api/my_data", "", Some(&cw)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // Signing out ends the staff session on the server.

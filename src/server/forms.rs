@@ -62,42 +62,51 @@ fn reference(headers: &HeaderMap, raw: &str) -> Result<String, Response> {
         .map_err(|_| plain_error(StatusCode::NOT_FOUND, headers, "error.not_found"))
 }
 
-async fn resident(st: &AppState, headers: &HeaderMap) -> Result<ResidentSession, Response> {
-    let token = session::session_token(headers, st.config.secure_cookies);
-    let s = match &token {
-        Some(t) => st
-            .auth
-            .session(t)
-            .await
-            .map_err(|e| unavailable(headers, e))?,
+/// The session behind `token`, or the answer that sends the browser to `login` (noting an
+/// expired session when there was a token).
+async fn signed_in<S, Fut>(
+    headers: &HeaderMap,
+    token: Option<String>,
+    lookup: impl FnOnce(String) -> Fut,
+    login: &str,
+) -> Result<S, Response>
+where
+    Fut: std::future::Future<Output = Result<Option<S>, sqlx::Error>>,
+{
+    let expired = token.is_some();
+    let session = match token {
+        Some(t) => lookup(t).await.map_err(|e| unavailable(headers, e))?,
         None => None,
     };
-    s.ok_or_else(|| {
-        see_other(if token.is_some() {
-            "/login?error=session_expired"
+    session.ok_or_else(|| {
+        see_other(&if expired {
+            format!("{login}?error=session_expired")
         } else {
-            "/login"
+            login.to_string()
         })
     })
 }
 
+async fn resident(st: &AppState, headers: &HeaderMap) -> Result<ResidentSession, Response> {
+    let token = session::session_token(headers, st.config.secure_cookies);
+    signed_in(
+        headers,
+        token,
+        |t| async move { st.auth.session(&t).await },
+        "/login",
+    )
+    .await
+}
+
 async fn staff(st: &AppState, headers: &HeaderMap) -> Result<StaffSession, Response> {
     let token = session::staff_token(headers, st.config.secure_cookies);
-    let s = match &token {
-        Some(t) => st
-            .staff_auth
-            .session(t)
-            .await
-            .map_err(|e| unavailable(headers, e))?,
-        None => None,
-    };
-    s.ok_or_else(|| {
-        see_other(if token.is_some() {
-            "/staff/login?error=session_expired"
-        } else {
-            "/staff/login"
-        })
-    })
+    signed_in(
+        headers,
+        token,
+        |t| async move { st.staff_auth.session(&t).await },
+        "/staff/login",
+    )
+    .await
 }
 
 fn unavailable(headers: &HeaderMap, e: impl std::fmt::Display) -> Response {

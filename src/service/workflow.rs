@@ -557,42 +557,45 @@ impl Workflow {
     /// The resident answers the caseworker's request; the clock runs again.
     pub async fn answer(&self, resident: i64, reference: &str, message: &str) -> WfResult<()> {
         let message = text(message, Some("message_required"))?;
-        let row = self.row(reference).await?;
-        if row.reporter_id != resident {
-            return Err(WorkflowError::NotFound);
-        }
-        let now = self.now();
-        let actor = Actor {
-            role: Role::Resident,
-            id: resident,
-        };
-        let next = case_of(&row).apply(&Action::ResidentAnswers, actor, now)?;
-        let who = format!("resident:{resident}");
-        let subject = format!("report:{}", row.reference);
-        let mut t = transition(
-            &row,
-            &next,
-            now,
-            NewAudit {
-                at: now,
-                actor: &who,
-                action: "workflow.resident_answered",
-                subject: &subject,
-                detail: "",
-            },
-        );
-        t.event = Some(NewEvent {
-            kind: EventKind::ResidentAnswered.code(),
-            actor_role: "resident",
-            actor_id: resident,
-            resident_visible: true,
-            message: Some(&message),
-        });
-        self.apply(&t).await
+        self.resident_step(
+            resident,
+            reference,
+            Action::ResidentAnswers,
+            EventKind::ResidentAnswered,
+            Some(&message),
+            "workflow.resident_answered",
+            None,
+        )
+        .await
     }
 
     /// The resident withdraws a report not yet decided.
     pub async fn withdraw(&self, resident: i64, reference: &str) -> WfResult<()> {
+        self.resident_step(
+            resident,
+            reference,
+            Action::Withdraw,
+            EventKind::Withdrawn,
+            None,
+            "workflow.report_withdrawn",
+            Some("withdrawn"),
+        )
+        .await
+    }
+
+    /// A step the reporter takes on their own report, with its event, audit entry and, when
+    /// `notice` is given, a notice of that kind.
+    #[allow(clippy::too_many_arguments)]
+    async fn resident_step(
+        &self,
+        resident: i64,
+        reference: &str,
+        action: Action,
+        event: EventKind,
+        message: Option<&str>,
+        audit_action: &str,
+        notice: Option<&'static str>,
+    ) -> WfResult<()> {
         let row = self.row(reference).await?;
         if row.reporter_id != resident {
             return Err(WorkflowError::NotFound);
@@ -602,7 +605,7 @@ impl Workflow {
             role: Role::Resident,
             id: resident,
         };
-        let next = case_of(&row).apply(&Action::Withdraw, actor, now)?;
+        let next = case_of(&row).apply(&action, actor, now)?;
         let who = format!("resident:{resident}");
         let subject = format!("report:{}", row.reference);
         let mut t = transition(
@@ -612,23 +615,25 @@ impl Workflow {
             NewAudit {
                 at: now,
                 actor: &who,
-                action: "workflow.report_withdrawn",
+                action: audit_action,
                 subject: &subject,
                 detail: "",
             },
         );
         t.event = Some(NewEvent {
-            kind: EventKind::Withdrawn.code(),
+            kind: event.code(),
             actor_role: "resident",
             actor_id: resident,
             resident_visible: true,
-            message: None,
+            message,
         });
-        t.notices.push(NewNotice {
-            resident_id: resident,
-            kind: "withdrawn",
-            params: params(&[("reference", display_ref(&row.reference))]),
-        });
+        if let Some(kind) = notice {
+            t.notices.push(NewNotice {
+                resident_id: resident,
+                kind,
+                params: params(&[("reference", display_ref(&row.reference))]),
+            });
+        }
         self.apply(&t).await
     }
 
