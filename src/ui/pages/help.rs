@@ -178,12 +178,36 @@ fn extra(i18n: I18n, id: &str) -> Option<AnyView> {
         }
         "help-after" => Some(terms(i18n, &STATUSES)),
         "help-roles" => Some(terms(i18n, &ROLES)),
-        "help-verdict" => Some(terms(i18n, &VERDICTS)),
+        "help-reference" => Some(figure(
+            i18n,
+            "/help/report-submitted.png",
+            "help.figure.submitted",
+        )),
+        "help-verdict" => Some(
+            view! {
+                {terms(i18n, &VERDICTS)}
+                {figure(i18n, "/help/staff-case.png", "help.figure.case")}
+            }
+            .into_any(),
+        ),
         "help-outcomes" => {
             Some(view! { {terms(i18n, &OUTCOMES)} <p>{i18n.t("help.outcomes.p2")}</p> }.into_any())
         }
         _ => None,
     }
+}
+
+/// A screenshot with its description as alt text and caption (the pictures show the Japanese
+/// pages).
+fn figure(i18n: I18n, src: &'static str, key: &'static str) -> AnyView {
+    let text = i18n.t(key);
+    view! {
+        <figure class="help-figure">
+            <img src=src alt=text.clone() width="1100" height="1500" loading="lazy" />
+            <figcaption>{text}</figcaption>
+        </figure>
+    }
+    .into_any()
 }
 
 fn topics(i18n: I18n, list: &'static [Topic]) -> impl IntoView {
