@@ -82,6 +82,7 @@ const TABLE: &[Probe] = &[
     probe("GET", "/help", "/help", "", Access::Public),
     probe("GET", "/staff/login", "/staff/login", "", Access::Public),
     probe("GET", "/healthz", "/healthz", "", Access::Public),
+    probe("GET", "/readyz", "/readyz", "", Access::Public),
     probe("GET", "/lang/{code}", "/lang/en?next=/", "", Access::Public),
     probe("POST", "/auth/login", "/auth/login", "my_number=012345678903&password=x", Access::Public),
     probe("POST", "/staff/auth/login", "/staff/auth/login", "username=x&password=y&code=123456", Access::Public),

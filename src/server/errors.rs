@@ -62,6 +62,7 @@ pub fn is_page_request(req: &Request) -> bool {
             .any(|p| path.starts_with(p))
         && !path.contains('.')
         && path != "/healthz"
+        && path != "/readyz"
 }
 
 /// How long a page may take to render before it is rendered again.

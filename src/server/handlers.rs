@@ -22,6 +22,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/auth/logout"),
     ("GET", "/lang/{code}"),
     ("GET", "/healthz"),
+    ("GET", "/readyz"),
     ("POST", "/reports"),
     ("POST", "/reports/{reference}/answer"),
     ("POST", "/reports/{reference}/withdraw"),
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
             ("POST", "/auth/logout") => post(logout),
             ("GET", "/lang/{code}") => get(switch_language),
             ("GET", "/healthz") => get(|| async { "ok" }),
+            ("GET", "/readyz") => get(ready),
             ("POST", "/reports") => post(forms::submit_report),
             ("POST", "/reports/{reference}/answer") => post(forms::answer),
             ("POST", "/reports/{reference}/withdraw") => post(forms::withdraw),
@@ -56,6 +58,22 @@ pub fn routes() -> Router<AppState> {
         router = router.route(path, handler);
     }
     router
+}
+
+/// Readiness: 200 when the database answers within two seconds, 503 otherwise (liveness is
+/// `/healthz`, which needs nothing).
+async fn ready(State(st): State<AppState>) -> Response {
+    match tokio::time::timeout(std::time::Duration::from_secs(2), st.db.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "not ready: database");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+        Err(_) => {
+            tracing::warn!("not ready: database did not answer in time");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -12,11 +12,17 @@ use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use state::AppState;
 use tower_http::compression::CompressionLayer;
+use http::HeaderName;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 
 /// Largest request body accepted (forms are small).
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The header carrying each request's id: taken from a trusted proxy when present, made here
+/// otherwise, logged with every line of the request and returned in the response.
+pub const REQUEST_ID: &str = "x-request-id";
 
 /// Builds the whole application: pages, server functions, form handlers, static files.
 pub fn router(state: AppState) -> Router {
@@ -48,5 +54,12 @@ pub fn router(state: AppState) -> Router {
             tower_http::trace::TraceLayer::new_for_http()
                 .make_span_with(security::span_without_query),
         )
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
+            REQUEST_ID,
+        )))
+        .layer(SetRequestIdLayer::new(
+            HeaderName::from_static(REQUEST_ID),
+            MakeRequestUuid,
+        ))
         .with_state(state)
 }

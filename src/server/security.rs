@@ -87,5 +87,10 @@ pub async fn guard(mut req: Request, next: Next) -> Response {
 
 /// A tracing span that records the path only: query strings are not logged.
 pub fn span_without_query<B>(req: &http::Request<B>) -> tracing::Span {
-    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+    let id = req
+        .headers()
+        .get(super::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
 }

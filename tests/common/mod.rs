@@ -53,17 +53,19 @@ pub struct TestApp {
     pub state: AppState,
     pub a_items: Vec<i64>,
     pub b_items: Vec<i64>,
+    /// The database's URL, for a second server instance over the same data.
+    pub url: String,
     pg_name: Option<String>,
 }
 
-async fn fresh_db(backend: Backend) -> (Db, Option<String>) {
+async fn fresh_db(backend: Backend) -> (Db, String, Option<String>) {
     match backend {
         Backend::Sqlite => {
             // A file, so that several connections really run concurrently.
             let dir = std::env::temp_dir().join(format!("myna-test-{}", uuid_like()));
             std::fs::create_dir_all(&dir).unwrap();
             let url = format!("sqlite://{}/portal.db", dir.display());
-            (Db::connect(&url).await.expect("sqlite"), None)
+            (Db::connect(&url).await.expect("sqlite"), url, None)
         }
         Backend::Postgres => {
             let admin_url = std::env::var("TEST_POSTGRES_URL")
@@ -81,12 +83,8 @@ async fn fresh_db(backend: Backend) -> (Db, Option<String>) {
                 .rsplit_once('/')
                 .map(|(b, _)| b)
                 .unwrap_or(&admin_url);
-            (
-                Db::connect(&format!("{base}/{name}"))
-                    .await
-                    .expect("postgres"),
-                Some(name),
-            )
+            let url = format!("{base}/{name}");
+            (Db::connect(&url).await.expect("postgres"), url, Some(name))
         }
     }
 }
@@ -134,9 +132,32 @@ fn resident(id: i64, hasher: &NumberHasher, number: &str, who: &Identity) -> New
     }
 }
 
+fn app_state(db: Db, clock: &ManualClock) -> AppState {
+    let options = LeptosOptions::builder()
+        .output_name("myna-portal")
+        .site_root("target/site")
+        .build();
+    AppState::new(
+        options,
+        db,
+        NumberHasher::new([7; 32]),
+        Arc::new(clock.clone()),
+        ServerConfig {
+            secure_cookies: false,
+        },
+    )
+}
+
 impl TestApp {
+    /// Another server instance over the same database: its own connection pool and state, as a
+    /// second process would have; only the clock is shared (the same wall time).
+    pub async fn second_server(&self) -> Router {
+        let db = Db::connect(&self.url).await.expect("second pool");
+        myna_portal::server::router(app_state(db, &self.clock))
+    }
+
     pub async fn new(backend: Backend) -> Self {
-        let (db, pg_name) = fresh_db(backend).await;
+        let (db, url, pg_name) = fresh_db(backend).await;
         db.migrate().await.expect("migrations");
         let hasher = NumberHasher::new([7; 32]);
         let clock = ManualClock::at(T0);
@@ -317,19 +338,7 @@ impl TestApp {
             .unwrap();
         }
 
-        let options = LeptosOptions::builder()
-            .output_name("myna-portal")
-            .site_root("target/site")
-            .build();
-        let state = AppState::new(
-            options,
-            db.clone(),
-            hasher,
-            Arc::new(clock.clone()),
-            ServerConfig {
-                secure_cookies: false,
-            },
-        );
+        let state = app_state(db.clone(), &clock);
         let router = myna_portal::server::router(state.clone());
         TestApp {
             router,
@@ -338,6 +347,7 @@ impl TestApp {
             state,
             a_items: vec![1, 2, 3],
             b_items: vec![4, 5],
+            url,
             pg_name,
         }
     }
