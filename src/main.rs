@@ -49,6 +49,9 @@ enum Command {
         /// Set cookies with Secure and the __Host- prefix (serve behind HTTPS).
         #[arg(long, env = "PORTAL_SECURE_COOKIES", default_value_t = false)]
         secure_cookies: bool,
+        /// Internal address of the Prometheus metrics (`GET /metrics`); "off" to disable.
+        #[arg(long, env = "PORTAL_METRICS_ADDR", default_value = "127.0.0.1:9300")]
+        metrics_addr: String,
     },
     /// Generate a synthetic population into an empty database.
     Seed {
@@ -101,12 +104,18 @@ enum AuditCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    // LOG_FORMAT=json: one JSON object per line, with the request id of the request's span.
+    if std::env::var("LOG_FORMAT").is_ok_and(|f| f == "json") {
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let cli = Cli::parse();
     if let Command::Totp { secret } = &cli.command {
         // Needs no database.
@@ -125,6 +134,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve {
             config,
             secure_cookies,
+            metrics_addr,
         } => {
             let conf = leptos::prelude::get_configuration(Some(&config))?;
             let options = conf.leptos_options;
@@ -136,13 +146,26 @@ async fn main() -> anyhow::Result<()> {
                 Arc::new(SystemClock),
                 ServerConfig { secure_cookies },
             );
+            if metrics_addr != "off" {
+                let metrics = myna_portal::server::metrics::router(state.clone());
+                // A taken metrics port (a second server on this machine) does not stop the portal.
+                match tokio::net::TcpListener::bind(&metrics_addr).await {
+                    Ok(listener) => {
+                        tracing::info!("metrics on http://{metrics_addr}/metrics");
+                        tokio::spawn(async move {
+                            if let Err(e) = axum::serve(listener, metrics).await {
+                                tracing::error!(error = %e, "metrics listener stopped");
+                            }
+                        });
+                    }
+                    Err(e) => tracing::warn!(error = %e, %metrics_addr, "no metrics listener"),
+                }
+            }
             let app = myna_portal::server::router(state);
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!("listening on http://{addr}");
             axum::serve(listener, app.into_make_service())
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
+                .with_graceful_shutdown(shutdown_signal())
                 .await?;
         }
         Command::Seed {
@@ -286,4 +309,28 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM: the server then stops accepting connections and finishes the
+/// requests in flight before it exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
 }

@@ -3,6 +3,7 @@
 pub mod errors;
 pub mod forms;
 pub mod handlers;
+pub mod metrics;
 pub mod security;
 pub mod session;
 pub mod state;
@@ -26,6 +27,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 
 /// Builds the whole application: pages, server functions, form handlers, static files.
 pub fn router(state: AppState) -> Router {
+    metrics::handle();
     let routes = generate_route_list(App);
     let pkg_dir = format!(
         "{}/{}",
@@ -40,6 +42,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(errors::map_framework_errors))
         .layer(axum::middleware::from_fn_with_state(

@@ -95,6 +95,11 @@ impl Db {
         }
     }
 
+    /// Connections open in the pool, and how many of them are idle.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        on_db!(self, |p| (p.size(), p.num_idle()))
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> StoreResult<()> {
         on_db!(self, |p| sqlx::query("SELECT 1")
