@@ -69,7 +69,11 @@ async fn two_servers_serve_the_same_users(b: Backend) {
     .await;
     assert!(location(&res).ends_with("done=claim"), "{}", location(&res));
     let (status, mine) = app
-        .call("/api/my_report", &format!("reference={reference}"), Some(&a))
+        .call(
+            "/api/my_report",
+            &format!("reference={reference}"),
+            Some(&a),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(mine.contains("Investigating"), "{mine}");
@@ -83,17 +87,25 @@ on_both_backends!(two_servers_serve_the_same_users);
 async fn metrics_are_internal_and_count_routes() {
     let app = TestApp::new(Backend::Sqlite).await;
     let a = app.session_cookie(A_NUMBER).await;
-    let res = app.post_form("/reports", "kind=not_mine&item=2", Some(&a)).await;
+    let res = app
+        .post_form("/reports", "kind=not_mine&item=2", Some(&a))
+        .await;
     let to = location(&res);
     app.get(&to, Some(&a)).await;
     let public = app.get("/metrics", None).await;
     assert_eq!(public.status(), StatusCode::NOT_FOUND);
     let internal = myna_portal::server::metrics::router(app.state.clone());
-    let res = on(&internal, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    let res = on(
+        &internal,
+        Request::get("/metrics").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     let text = body_text(res).await;
     assert!(text.contains("portal_db_pool_connections"), "{text}");
     assert!(text.contains("route=\"/reports/{reference}\""), "{text}");
-    let reference = to.trim_start_matches("/reports/").trim_end_matches("?submitted=1");
+    let reference = to
+        .trim_start_matches("/reports/")
+        .trim_end_matches("?submitted=1");
     assert!(!text.contains(reference));
 }

@@ -10,10 +10,10 @@ pub mod state;
 
 use crate::ui::app::{shell, App};
 use axum::Router;
+use http::HeaderName;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use state::AppState;
 use tower_http::compression::CompressionLayer;
-use http::HeaderName;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
