@@ -171,3 +171,22 @@ test.describe("without JavaScript", () => {
     await expect(cw.getByRole("heading", { level: 1, name: "案件一覧" })).toBeVisible();
   });
 });
+
+test("the workflow pages in English pass the accessibility checks", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const r = await residentPage(browser, reporter);
+  await r.getByRole("link", { name: "English" }).click();
+  await expect(r.locator("html")).toHaveAttribute("lang", "en");
+  await r.goto("/reports");
+  const first = await r.locator("a[href^='/reports/']").first().getAttribute("href");
+  for (const url of ["/reports", first!, "/inbox", "/me/access", "/help", "/me/report?category=pension"]) {
+    await r.goto(url);
+    await expectNoAxeViolations(r);
+  }
+  const s = await staffPage(browser, staff("supervisor2"));
+  await s.getByRole("link", { name: "English" }).click();
+  await expect(s.getByRole("heading", { level: 1, name: "Case queue" })).toBeVisible();
+  await expectNoAxeViolations(s);
+  await s.goto(`/staff/cases/${first!.split("/")[2]}`);
+  await expectNoAxeViolations(s);
+});
