@@ -612,7 +612,26 @@ async fn helpdesk_sees_masked_status_and_files_for_callers(b: Backend) {
     assert!(location(&res).ends_with("done=note"));
 }
 
+async fn the_same_item_reported_twice_at_once_opens_one_report(b: Backend) {
+    let app = TestApp::new(b).await;
+    let a = app.session_cookie(A_NUMBER).await;
+    let (x, y) = tokio::join!(
+        app.post_form("/reports", "kind=not_mine&item=2", Some(&a)),
+        app.post_form("/reports", "kind=details_wrong&item=2", Some(&a)),
+    );
+    let (x, y) = (location(&x), location(&y));
+    let opened = [&x, &y]
+        .iter()
+        .filter(|l| l.ends_with("?submitted=1"))
+        .count();
+    assert_eq!(opened, 1, "{x} / {y}");
+    assert!(x.contains("error=already_reported") || y.contains("error=already_reported"));
+    let (_, list) = app.call("/api/my_reports", "", Some(&a)).await;
+    assert_eq!(list.matches("\"reference\"").count(), 1, "{list}");
+}
+
 on_both_backends!(
+    the_same_item_reported_twice_at_once_opens_one_report,
     the_whole_correction,
     refusals_change_nothing,
     the_clock_pauses_and_extends_once,

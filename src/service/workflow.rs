@@ -377,9 +377,6 @@ impl Workflow {
             {
                 return Err(WorkflowError::Invalid("several_institutions"));
             }
-            if !self.db.items_in_open_reports(&items).await?.is_empty() {
-                return Err(WorkflowError::Invalid("already_reported"));
-            }
             let mut checks: Vec<PreCheck> = Vec::new();
             for i in &chosen {
                 let others: Vec<_> = match i.snapshot.birth_date.as_deref() {
@@ -507,7 +504,8 @@ impl Workflow {
                 )
                 .await;
             match result {
-                Ok(_) => return Ok(reference),
+                Ok(Some(_)) => return Ok(reference),
+                Ok(None) => return Err(WorkflowError::Invalid("already_reported")),
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue,
                 Err(e) => return Err(e.into()),
             }

@@ -163,6 +163,11 @@ pub struct Transition<'a> {
 
 type HashFn = fn(&[u8], i64, &NewAudit<'_>) -> Vec<u8>;
 
+/// An open report naming the item, if any (decided and withdrawn reports do not count).
+const OPEN_REPORT_OF_ITEM: &str =
+    "SELECT r.id FROM report_items ri JOIN reports r ON r.id = ri.report_id \
+     WHERE ri.item_id = $1 AND r.status NOT IN ('closed', 'withdrawn', 'impact_review') LIMIT 1";
+
 impl Db {
     /// How many of the resident's notices are unread.
     pub async fn unread_notices(&self, resident_id: i64) -> StoreResult<i64> {
@@ -173,23 +178,9 @@ impl Db {
             .await)
     }
 
-    /// Which of `items` are named in an open report already.
-    pub async fn items_in_open_reports(&self, items: &[i64]) -> StoreResult<Vec<i64>> {
-        let mut found = Vec::new();
-        let sql = "SELECT ri.item_id FROM report_items ri JOIN reports r ON r.id = ri.report_id \
-                   WHERE ri.item_id = $1 AND r.status NOT IN ('closed', 'withdrawn', 'impact_review')";
-        for item in items {
-            let hit: Option<i64> = on_db!(self, |p| sqlx::query_scalar(sql)
-                .bind(item)
-                .fetch_optional(p)
-                .await)?;
-            found.extend(hit);
-        }
-        Ok(found)
-    }
-
     /// Stores a new report, its items, its first event, a notice and the audit entry, together.
-    /// Returns the report's id.
+    /// Returns the report's id, or `None` (nothing stored) when one of the items is already named
+    /// in an open report. `r.items` must be sorted, so that concurrent reports lock in one order.
     pub async fn create_report(
         &self,
         r: &NewReport<'_>,
@@ -198,9 +189,28 @@ impl Db {
         notice: &NewNotice,
         audit: &NewAudit<'_>,
         hash: HashFn,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<Option<i64>> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
+            // Lock the disputed items first: a no-op UPDATE takes the row lock on PostgreSQL and
+            // the write lock on SQLite, so of two reports on one item filed at once, the second
+            // waits and then sees the first.
+            for item in r.items {
+                sqlx::query("UPDATE linked_items SET updated_at = updated_at WHERE id = $1")
+                    .bind(item)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for item in r.items {
+                let open: Option<i64> = sqlx::query_scalar(OPEN_REPORT_OF_ITEM)
+                    .bind(item)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if open.is_some() {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+            }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO reports (reference, reporter_id, institution_id, category, kind, note, \
                  status, verdict, verdict_reasons, filed_by_staff_id, submitted_at) \
@@ -229,7 +239,7 @@ impl Db {
             insert_notice!(&mut *tx, notice, r.reference, at);
             crate::append_audit_in!(&mut *tx, audit, hash);
             tx.commit().await?;
-            Ok(id)
+            Ok(Some(id))
         })
     }
 
