@@ -83,6 +83,20 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Create a staff account, or replace its password and TOTP secret (administrator action).
+    /// The password is read from standard input; the new TOTP secret is printed once.
+    StaffAdd {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// helpdesk, caseworker, supervisor or administrator.
+        #[arg(long)]
+        role: String,
+        /// A caseworker's institution, by its official code.
+        #[arg(long)]
+        institution_code: Option<String>,
+    },
     /// Unlock a resident's account after identity checks at the office (staff action).
     Unlock {
         /// The resident's My Number (read from standard input when omitted, so it stays out of shell history).
@@ -285,6 +299,29 @@ async fn main() -> anyhow::Result<()> {
             }
         },
         Command::Totp { .. } => unreachable!("answered before the database is opened"),
+        Command::StaffAdd {
+            username,
+            display_name,
+            role,
+            institution_code,
+        } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let service = myna_portal::service::staff_auth::StaffAuthService {
+                db,
+                clock: Arc::new(SystemClock),
+            };
+            let account = myna_portal::service::staff_auth::NewStaffAccount {
+                username: username.clone(),
+                display_name,
+                role,
+                institution_code,
+                password: password.trim_end_matches(['\r', '\n']).to_string(),
+            };
+            let secret = service.create_account(&account, "admin:cli").await?;
+            println!("Staff account {username} is ready. Enrol this TOTP secret in an authenticator app (shown once):");
+            println!("{secret}");
+        }
         Command::Unlock { my_number } => {
             let input = match my_number {
                 Some(n) => n,

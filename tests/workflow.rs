@@ -630,7 +630,52 @@ async fn the_same_item_reported_twice_at_once_opens_one_report(b: Backend) {
     assert_eq!(list.matches("\"reference\"").count(), 1, "{list}");
 }
 
+async fn an_administrator_creates_staff_accounts(b: Backend) {
+    use myna_portal::service::staff_auth::NewStaffAccount;
+    let app = TestApp::new(b).await;
+    let service = &app.state.staff_auth;
+    let account = |role: &str, code: Option<&str>, password: &str| NewStaffAccount {
+        username: "new_caseworker".into(),
+        display_name: "新 職員".into(),
+        role: role.into(),
+        institution_code: code.map(String::from),
+        password: password.into(),
+    };
+    let strong = "a long staff password";
+    for bad in [
+        account("caseworker", None, strong),
+        account("caseworker", Some("99999999"), strong),
+        account("supervisor", Some("01130016"), strong),
+        account("janitor", None, strong),
+        account("caseworker", Some("01130016"), "short"),
+    ] {
+        assert!(
+            service.create_account(&bad, "admin:test").await.is_err(),
+            "{bad:?}"
+        );
+    }
+    let secret = service
+        .create_account(
+            &account("caseworker", Some("01130016"), strong),
+            "admin:test",
+        )
+        .await
+        .unwrap();
+    app.clock.advance(30);
+    let code = myna_portal::service::staff_auth::totp_code(&secret, app.clock_now()).unwrap();
+    let body = format!(
+        "username=new_caseworker&password={}&code={code}",
+        enc(strong)
+    );
+    let res = app.post_form("/staff/auth/login", &body, None).await;
+    assert_eq!(location(&res), "/staff");
+    assert!(audit_actions(&app)
+        .await
+        .contains(&"staff_auth.account_created".to_string()));
+}
+
 on_both_backends!(
+    an_administrator_creates_staff_accounts,
     the_same_item_reported_twice_at_once_opens_one_report,
     the_whole_correction,
     refusals_change_nothing,

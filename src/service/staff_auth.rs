@@ -83,6 +83,20 @@ pub fn matching_step(secret_base32: &str, code: &str, now: i64) -> Option<i64> {
     })
 }
 
+/// A staff account an administrator creates.
+#[derive(Debug, Clone)]
+pub struct NewStaffAccount {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    /// The official code of a caseworker's institution.
+    pub institution_code: Option<String>,
+    pub password: String,
+}
+
+/// Shortest staff password accepted.
+pub const MIN_STAFF_PASSWORD: usize = 12;
+
 #[derive(Clone)]
 pub struct StaffAuthService {
     pub db: Db,
@@ -180,6 +194,75 @@ impl StaffAuthService {
         .await?;
         tracing::info!(staff = staff.id, "staff signed in");
         Ok((token, role))
+    }
+
+    /// Creates (or replaces the credentials of) a staff account and returns its new TOTP
+    /// secret, to be enrolled in an authenticator app. A caseworker must belong to an
+    /// institution; other roles must not. Audited as the administrator's action.
+    pub async fn create_account(
+        &self,
+        a: &NewStaffAccount,
+        by: &str,
+    ) -> Result<String, anyhow::Error> {
+        let username = a.username.trim();
+        anyhow::ensure!(
+            (3..=32).contains(&username.len())
+                && username.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'_'
+                    || b == b'-'),
+            "a username is 3 to 32 characters: a-z, 0-9, _ and -"
+        );
+        anyhow::ensure!(
+            !a.display_name.trim().is_empty(),
+            "a display name is required"
+        );
+        let role = StaffRole::from_code(a.role.trim()).ok_or_else(|| {
+            anyhow::anyhow!("role is one of helpdesk, caseworker, supervisor, administrator")
+        })?;
+        anyhow::ensure!(
+            a.password.chars().count() >= MIN_STAFF_PASSWORD
+                && a.password.len() <= MAX_PASSWORD_LEN,
+            "a staff password has {MIN_STAFF_PASSWORD} to {MAX_PASSWORD_LEN} characters"
+        );
+        let institution_id = match (role, a.institution_code.as_deref().map(str::trim)) {
+            (StaffRole::Caseworker, Some(code)) if !code.is_empty() => Some(
+                self.db
+                    .institution_by_code(code)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("no institution has the code {code}"))?,
+            ),
+            (StaffRole::Caseworker, _) => anyhow::bail!("a caseworker needs --institution-code"),
+            (_, Some(code)) if !code.is_empty() => {
+                anyhow::bail!("only caseworkers belong to an institution")
+            }
+            _ => None,
+        };
+        let secret = new_totp_secret();
+        let password = a.password.clone();
+        let hash = tokio::task::spawn_blocking(move || crypto::hash_password(&password)).await?;
+        let id = self
+            .db
+            .upsert_staff(
+                &crate::store::staff::NewStaff {
+                    username,
+                    display_name: a.display_name.trim(),
+                    role: role.code(),
+                    institution_id,
+                    password_hash: &hash,
+                    totp_secret: &secret,
+                },
+                self.clock.now(),
+            )
+            .await?;
+        self.audit(
+            by,
+            "staff_auth.account_created",
+            &format!("staff:{id}"),
+            &format!("role={}", role.code()),
+        )
+        .await?;
+        Ok(secret)
     }
 
     /// The staff member behind a session token, if still valid (same timeouts as residents').
