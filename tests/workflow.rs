@@ -195,6 +195,8 @@ async fn the_whole_correction(b: Backend) {
         c_access.contains("relink search for the insurer"),
         "{c_access}"
     );
+    // Someone else's report is not named to C.
+    assert!(!c_access.contains(&r), "{c_access}");
 
     // The impact review lists those accesses; closing it ends the case.
     let (_, case) = app

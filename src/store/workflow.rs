@@ -487,11 +487,14 @@ impl Db {
         })
     }
 
-    /// Staff accesses to a resident's data, newest first, without staff names.
+    /// Staff accesses to a resident's data, newest first, without staff names. The case is named
+    /// only when it is the resident's own report (someone else's report that led staff to this
+    /// resident, as in a relink search, stays unnamed).
     pub async fn access_of_resident(&self, resident_id: i64) -> StoreResult<Vec<AccessRow>> {
         let sql =
             "SELECT a.at, n.name_ja AS organisation_ja, n.name_en AS organisation_en, a.role, \
-                   a.purpose, r.reference FROM access_log a \
+                   a.purpose, CASE WHEN r.reporter_id = a.resident_id THEN r.reference END \
+                   AS reference FROM access_log a \
                    LEFT JOIN institutions n ON n.id = a.institution_id \
                    LEFT JOIN reports r ON r.id = a.report_id \
                    WHERE a.resident_id = $1 ORDER BY a.at DESC, a.id DESC LIMIT 500";
