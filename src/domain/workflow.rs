@@ -68,6 +68,14 @@ impl Status {
         }
     }
 
+    /// Whether a decision is still due: the legal clock runs (or is paused) in these states.
+    pub fn awaits_decision(self) -> bool {
+        matches!(
+            self,
+            Status::Submitted | Status::Investigating | Status::AwaitingResident | Status::Proposed
+        )
+    }
+
     pub fn is_open(self) -> bool {
         !matches!(self, Status::Closed | Status::Withdrawn)
     }

@@ -740,17 +740,20 @@ impl Workflow {
                 }
             })
             .filter(|r| match due {
-                Some("overdue") => r.status.is_open() && r.deadline.overdue,
-                Some("week") => r.status.is_open() && r.deadline.days_left < 7,
+                Some("overdue") => r.status.awaits_decision() && r.deadline.overdue,
+                Some("week") => r.status.awaits_decision() && r.deadline.days_left < 7,
                 _ => true,
             })
             .collect();
-        // Open cases first, soonest deadline first; decided ones after, newest first.
+        // Cases awaiting a decision first, soonest deadline first; then impact reviews; then
+        // closed and withdrawn ones, newest first.
         rows.sort_by_key(|r| {
-            if r.status.is_open() {
+            if r.status.awaits_decision() {
                 (0, r.deadline.due_at)
-            } else {
+            } else if r.status.is_open() {
                 (1, -r.submitted_at)
+            } else {
+                (2, -r.submitted_at)
             }
         });
         Ok(QueueView {

@@ -186,7 +186,7 @@ fn LookupForm(reference: String, purpose: String) -> impl IntoView {
 fn CaseForCaller(case: HelpdeskCaseView) -> impl IntoView {
     let i18n = use_i18n();
     let institution = i18n.pick(&case.institution_name_ja, &case.institution_name_en);
-    let open = case.status.is_open();
+    let open = case.status.awaits_decision();
     let items = if case.items.is_empty() {
         view! { <p class="empty">{i18n.t("case.items_empty")}</p> }.into_any()
     } else {

@@ -81,7 +81,7 @@ pub fn MyReportPage() -> impl IntoView {
 fn Report(report: MyReportView, flags: Flags) -> impl IntoView {
     let i18n = use_i18n();
     let s = report.summary.clone();
-    let open = s.status.is_open();
+    let open = s.status.awaits_decision();
     let institution = i18n.pick(&s.institution_name_ja, &s.institution_name_en);
     let error = flags.error.as_deref().map(|c| {
         let key = lookup(&ERRORS, c).unwrap_or("error.bad_request");

@@ -87,7 +87,7 @@ fn ReportList(reports: Vec<MyReportSummary>) -> impl IntoView {
     let rows = reports
         .into_iter()
         .map(|r| {
-            let open = r.status.is_open();
+            let open = r.status.awaits_decision();
             let deadline = if open {
                 view! { <DeadlineText deadline=r.deadline open /> }.into_any()
             } else {

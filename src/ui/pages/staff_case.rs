@@ -398,7 +398,7 @@ fn Case(case: CaseView) -> impl IntoView {
                 <div>
                     <dt>{i18n.t("case.field.deadline")}</dt>
                     <dd>
-                        {if status.is_open() {
+                        {if status.awaits_decision() {
                             view! { <DeadlineText deadline open=true /> }.into_any()
                         } else {
                             view! { {i18n.t("case.deadline_closed")} }.into_any()

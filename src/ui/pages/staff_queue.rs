@@ -83,7 +83,7 @@ fn Queue(queue: QueueView, filter: QueueFilter) -> impl IntoView {
     let overdue = queue
         .rows
         .iter()
-        .filter(|r| r.deadline.overdue && r.status.is_open())
+        .filter(|r| r.deadline.overdue && r.status.awaits_decision())
         .count();
 
     let statuses = Status::ALL
@@ -247,7 +247,7 @@ fn FilterSelect(
 #[component]
 fn QueueTableRow(row: QueueRow) -> impl IntoView {
     let i18n = use_i18n();
-    let open = row.status.is_open();
+    let open = row.status.awaits_decision();
     let overdue = open && row.deadline.overdue;
     let another = row.verdict == Verdict::LikelyAnotherPerson;
     let class = match (overdue, another) {
