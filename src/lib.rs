@@ -14,6 +14,8 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod generator;
 #[cfg(feature = "ssr")]
+pub mod inspect;
+#[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;

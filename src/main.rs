@@ -41,6 +41,45 @@ enum Command {
     /// Print the current 6-digit staff sign-in code for a TOTP secret (what an authenticator app
     /// shows; for the demo).
     Totp { secret: String },
+    /// Integrity scan of CSV extracts (offline; no database): scores every link against the
+    /// register and writes them ranked, most suspicious first.
+    Inspect {
+        /// register.csv: my_number,name_kanji,name_kana,birth_date,sex,address,household_id
+        #[arg(long)]
+        register: PathBuf,
+        /// links.csv: link_id,my_number,category,institution,name_kanji,name_kana,birth_date,sex,address,link_method
+        #[arg(long)]
+        links: PathBuf,
+        /// Output: link_id,my_number,score,verdict,reasons,suggested_my_number
+        #[arg(long)]
+        out: PathBuf,
+        /// Skip malformed rows and count them instead of stopping at the first.
+        #[arg(long)]
+        skip_bad_rows: bool,
+        /// Scoring threads (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
+    },
+    /// Measure the integrity scan on a generated population: recall and precision per pattern.
+    Evaluate {
+        #[arg(long, default_value_t = 200_000)]
+        residents: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value_t = 0.004)]
+        wrong_rate: f64,
+        #[arg(long, default_value_t = 0.03)]
+        noise_rate: f64,
+        /// Keep register.csv, links.csv and results.csv in this directory.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Only write the CSV files (for bench/inspect.sh).
+        #[arg(long)]
+        export_only: bool,
+        /// Write at most this many links.
+        #[arg(long)]
+        max_links: Option<u64>,
+    },
     /// Serve the portal (configuration in Leptos.toml; LEPTOS_SITE_ADDR overrides the address).
     Serve {
         /// Runtime configuration file.
@@ -139,6 +178,10 @@ async fn main() -> anyhow::Result<()> {
             None => anyhow::bail!("not a base32 TOTP secret of at least 128 bits"),
         }
         return Ok(());
+    }
+    if let Some(result) = myna_portal::inspect::cli::offline(&cli_offline(&cli.command)) {
+        // The inspection tool and its evaluation need no database.
+        return result;
     }
     let db = Db::connect(&cli.database_url).await?;
     db.migrate().await?;
@@ -298,7 +341,9 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         },
-        Command::Totp { .. } => unreachable!("answered before the database is opened"),
+        Command::Totp { .. } | Command::Inspect { .. } | Command::Evaluate { .. } => {
+            unreachable!("answered before the database is opened")
+        }
         Command::StaffAdd {
             username,
             display_name,
@@ -370,4 +415,44 @@ async fn shutdown_signal() {
         _ = term => {}
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// The offline subcommands, handed to `myna_portal::inspect::cli`.
+fn cli_offline(command: &Command) -> myna_portal::inspect::cli::Offline {
+    use myna_portal::inspect::cli::Offline;
+    match command {
+        Command::Inspect {
+            register,
+            links,
+            out,
+            skip_bad_rows,
+            workers,
+        } => Offline::Inspect(myna_portal::inspect::InspectOptions {
+            register: register.clone(),
+            links: links.clone(),
+            out: out.clone(),
+            skip_bad_rows: *skip_bad_rows,
+            progress: std::io::stderr().is_terminal(),
+            workers: *workers,
+        }),
+        Command::Evaluate {
+            residents,
+            seed,
+            wrong_rate,
+            noise_rate,
+            dir,
+            export_only,
+            max_links,
+        } => Offline::Evaluate(myna_portal::inspect::evaluate::EvaluateOptions {
+            residents: *residents,
+            seed: *seed,
+            wrong_rate: *wrong_rate,
+            noise_rate: *noise_rate,
+            dir: dir.clone(),
+            export_only: *export_only,
+            max_links: *max_links,
+            progress: std::io::stderr().is_terminal(),
+        }),
+        _ => Offline::None,
+    }
 }

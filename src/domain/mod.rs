@@ -7,5 +7,6 @@ pub mod my_number;
 pub mod normalize;
 pub mod reference;
 pub mod reports;
+pub mod scan;
 pub mod signin;
 pub mod workflow;
