@@ -257,8 +257,9 @@ fn timeline(
         .collect()
 }
 
-/// A transition that keeps the case as it is (notes, messages), or moves it to `next`.
-fn transition<'a>(row: &ReportRow, next: &Case, at: i64, audit: NewAudit<'a>) -> Transition<'a> {
+/// A transition that keeps the case as it is (notes, messages), or moves it to `next`. The
+/// proposed or decided outcome is carried over; a step that changes it says so.
+fn transition<'a>(row: &'a ReportRow, next: &Case, at: i64, audit: NewAudit<'a>) -> Transition<'a> {
     Transition {
         report_id: row.id,
         reporter_id: row.reporter_id,
@@ -271,9 +272,9 @@ fn transition<'a>(row: &ReportRow, next: &Case, at: i64, audit: NewAudit<'a>) ->
         paused_secs: next.clock.paused_secs,
         paused_since: next.clock.paused_since,
         extended: next.clock.extended,
-        outcome: None,
-        outcome_target_id: None,
-        outcome_reason: None,
+        outcome: row.outcome.as_deref(),
+        outcome_target_id: row.outcome_target_id,
+        outcome_reason: row.outcome_reason.as_deref(),
         decided_at: row.decided_at,
         event: None,
         note: None,
@@ -812,19 +813,9 @@ impl Workflow {
             return Err(WorkflowError::Forbidden);
         }
         let now = self.now();
-        self.log_access(
-            me,
-            &[row.reporter_id],
-            "case_investigation",
-            Some(&row),
-            "read.case",
-        )
-        .await?;
         let reporter = self
-            .db
-            .resident(row.reporter_id)
-            .await?
-            .ok_or(WorkflowError::NotFound)?;
+            .read_reporter(me, &row, "case_investigation", "read.case")
+            .await?;
         let register = reporter.identity();
         let items = self.db.items_of_report(row.id).await?;
         let status = status_of(&row);
@@ -957,6 +948,23 @@ impl Workflow {
             .collect())
     }
 
+    /// The reporter's register entry for a staff member reading a case, the read logged first
+    /// with its purpose.
+    async fn read_reporter(
+        &self,
+        me: &StaffSession,
+        row: &ReportRow,
+        purpose: &str,
+        action: &str,
+    ) -> WfResult<ResidentRow> {
+        self.log_access(me, &[row.reporter_id], purpose, Some(row), action)
+            .await?;
+        self.db
+            .resident(row.reporter_id)
+            .await?
+            .ok_or(WorkflowError::NotFound)
+    }
+
     async fn log_access(
         &self,
         me: &StaffSession,
@@ -1021,12 +1029,13 @@ impl Workflow {
         let subject = format!("report:{}", row.reference);
         let shown_ref = display_ref(&row.reference);
         let mine = row.assignee_id == Some(me.staff_id);
-        let audit = |action: &'static str, detail: &'static str| NewAudit {
+        // The entry's detail is filled in once the branch has built it.
+        let audit = |action: &'static str| NewAudit {
             at: now,
-            actor: "",
+            actor: &who,
             action,
-            subject: "",
-            detail,
+            subject: &subject,
+            detail: "",
         };
         fn staff_event<'m>(
             me: &StaffSession,
@@ -1048,7 +1057,7 @@ impl Workflow {
         match &action {
             StaffAction::Claim => {
                 let next = case.apply(&Action::Claim, actor, now)?;
-                t = transition(&row, &next, now, audit("workflow.claimed", ""));
+                t = transition(&row, &next, now, audit("workflow.claimed"));
                 if case.status == Status::Submitted {
                     t.event = Some(staff_event(me, EventKind::Claimed, None));
                     t.notices.push(NewNotice {
@@ -1086,7 +1095,7 @@ impl Workflow {
                 if next.status == Status::Submitted {
                     next.status = Status::Investigating;
                 }
-                t = transition(&row, &next, now, audit("workflow.reassigned", ""));
+                t = transition(&row, &next, now, audit("workflow.reassigned"));
                 t.event = Some(staff_event(me, EventKind::Reassigned, None));
                 detail = format!("to=staff:{staff_id}");
             }
@@ -1096,7 +1105,7 @@ impl Workflow {
                     return Err(WorkflowError::NotAssignee);
                 }
                 let next = case.apply(&Action::RequestInformation, actor, now)?;
-                t = transition(&row, &next, now, audit("workflow.info_requested", ""));
+                t = transition(&row, &next, now, audit("workflow.info_requested"));
                 t.event = Some(staff_event(me, EventKind::InfoRequested, Some(&body)));
                 t.notices.push(NewNotice {
                     resident_id: row.reporter_id,
@@ -1113,7 +1122,7 @@ impl Workflow {
                 if !(mine || me.role == StaffRole::Supervisor) {
                     return Err(WorkflowError::NotAssignee);
                 }
-                t = transition(&row, &case, now, audit("workflow.message_sent", ""));
+                t = transition(&row, &case, now, audit("workflow.message_sent"));
                 t.event = Some(staff_event(me, EventKind::MessageToResident, Some(&body)));
                 t.notices.push(NewNotice {
                     resident_id: row.reporter_id,
@@ -1124,7 +1133,7 @@ impl Workflow {
             }
             StaffAction::Note { body: b } => {
                 body = text(b, Some("message_required"))?;
-                t = transition(&row, &case, now, audit("workflow.note_added", ""));
+                t = transition(&row, &case, now, audit("workflow.note_added"));
                 t.note = Some(NewNote {
                     staff_id: me.staff_id,
                     kind: "note",
@@ -1156,7 +1165,7 @@ impl Workflow {
                     return Err(WorkflowError::NotAssignee);
                 }
                 let next = case.apply(&Action::Propose, actor, now)?;
-                t = transition(&row, &next, now, audit("workflow.proposed", ""));
+                t = transition(&row, &next, now, audit("workflow.proposed"));
                 t.outcome = Some(outcome.code());
                 t.outcome_target_id = target;
                 t.outcome_reason = Some(&body);
@@ -1185,10 +1194,7 @@ impl Workflow {
                         ..next
                     }
                 };
-                t = transition(&row, &next, now, audit("workflow.approved", ""));
-                t.outcome = Some(outcome.code());
-                t.outcome_target_id = row.outcome_target_id;
-                t.outcome_reason = row.outcome_reason.as_deref();
+                t = transition(&row, &next, now, audit("workflow.approved"));
                 t.decided_at = Some(now);
                 t.link_change = match outcome {
                     Outcome::Relink => Some(LinkChange::Relink {
@@ -1250,7 +1256,11 @@ impl Workflow {
             StaffAction::Return { comment } => {
                 body = text(comment, Some("reason_required"))?;
                 let next = case.apply(&Action::Return, actor, now)?;
-                t = transition(&row, &next, now, audit("workflow.returned", ""));
+                t = transition(&row, &next, now, audit("workflow.returned"));
+                // The proposal goes back to the caseworker: it is no longer pending.
+                t.outcome = None;
+                t.outcome_target_id = None;
+                t.outcome_reason = None;
                 t.event = Some(staff_event(me, EventKind::Returned, Some(&body)));
                 detail = String::new();
             }
@@ -1263,7 +1273,7 @@ impl Workflow {
                     actor,
                     now,
                 )?;
-                t = transition(&row, &next, now, audit("workflow.extended", ""));
+                t = transition(&row, &next, now, audit("workflow.extended"));
                 t.event = Some(staff_event(me, EventKind::Extended, Some(&body)));
                 t.notices.push(NewNotice {
                     resident_id: row.reporter_id,
@@ -1278,25 +1288,11 @@ impl Workflow {
             }
             StaffAction::CompleteReview => {
                 let next = case.apply(&Action::CompleteImpactReview, actor, now)?;
-                t = transition(&row, &next, now, audit("workflow.closed", ""));
-                t.outcome = row.outcome.as_deref();
-                t.outcome_target_id = row.outcome_target_id;
-                t.outcome_reason = row.outcome_reason.as_deref();
+                t = transition(&row, &next, now, audit("workflow.closed"));
                 t.event = Some(staff_event(me, EventKind::Closed, None));
                 detail = String::new();
             }
         }
-        // Keep the decision on every later transition.
-        if t.outcome.is_none()
-            && row.outcome.is_some()
-            && !matches!(action, StaffAction::Return { .. })
-        {
-            t.outcome = row.outcome.as_deref();
-            t.outcome_target_id = row.outcome_target_id;
-            t.outcome_reason = row.outcome_reason.as_deref();
-        }
-        t.audit.actor = &who;
-        t.audit.subject = &subject;
         t.audit.detail = &detail;
         self.apply(&t).await?;
         tracing::info!(staff = me.staff_id, action = action.code(), "case step");
@@ -1370,19 +1366,9 @@ impl Workflow {
             return Err(WorkflowError::Invalid("purpose_required"));
         }
         let row = self.row(reference).await?;
-        self.log_access(
-            me,
-            &[row.reporter_id],
-            purpose,
-            Some(&row),
-            "read.helpdesk_case",
-        )
-        .await?;
         let reporter = self
-            .db
-            .resident(row.reporter_id)
-            .await?
-            .ok_or(WorkflowError::NotFound)?;
+            .read_reporter(me, &row, purpose, "read.helpdesk_case")
+            .await?;
         let now = self.now();
         let items = self.db.items_of_report(row.id).await?;
         Ok(HelpdeskCaseView {
@@ -1438,9 +1424,6 @@ impl Workflow {
                 detail: "",
             },
         );
-        t.outcome = row.outcome.as_deref();
-        t.outcome_target_id = row.outcome_target_id;
-        t.outcome_reason = row.outcome_reason.as_deref();
         t.note = Some(NewNote {
             staff_id: me.staff_id,
             kind: "call",
