@@ -101,8 +101,20 @@ pub fn SiteHeader() -> impl IntoView {
                         }
                     })}
             </div>
-            {signed_in.map(|name| view! { <SignOut name /> })}
-            {staff.map(|(name, _)| view! { <StaffSignOut name /> })}
+            {signed_in
+                .map(|name| {
+                    view! { <SignOut name action="/auth/logout" greeting_key="nav.signed_in_as" /> }
+                })}
+            {staff
+                .map(|(name, _)| {
+                    view! {
+                        <SignOut
+                            name
+                            action="/staff/auth/logout"
+                            greeting_key="nav.staff_signed_in_as"
+                        />
+                    }
+                })}
             <nav class="site-nav" aria-label=i18n.t("nav.main_label")>
                 <ul>
                     <li>
@@ -140,28 +152,14 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// The signed-in resident's name and the sign-out button.
+/// Who is signed in and the sign-out button: the resident's (`/auth/logout`) or the staff
+/// member's (`/staff/auth/logout`), with the greeting key of each.
 #[component]
-pub fn SignOut(name: String) -> impl IntoView {
+pub fn SignOut(name: String, action: &'static str, greeting_key: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <form class="signout-form" method="post" action="/auth/logout">
-            <span class="muted">{i18n.tf("nav.signed_in_as", &[("name", &name)])}</span>
-            " "
-            <button type="submit" class="btn btn-secondary">
-                {i18n.t("nav.sign_out")}
-            </button>
-        </form>
-    }
-}
-
-/// The signed-in staff member's name and the staff sign-out button.
-#[component]
-pub fn StaffSignOut(name: String) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <form class="signout-form" method="post" action="/staff/auth/logout">
-            <span class="muted">{i18n.tf("nav.staff_signed_in_as", &[("name", &name)])}</span>
+        <form class="signout-form" method="post" action=action>
+            <span class="muted">{i18n.tf(greeting_key, &[("name", &name)])}</span>
             " "
             <button type="submit" class="btn btn-secondary">
                 {i18n.t("nav.sign_out")}

@@ -4,6 +4,6 @@ mod frame;
 mod items;
 mod workflow;
 
-pub use frame::{Alert, SignOut, SiteFooter, SiteHeader, StaffSignOut};
+pub use frame::{Alert, SignOut, SiteFooter, SiteHeader};
 pub use items::{value_text, FieldList, ItemCard, MatchTable};
 pub use workflow::{notice_text, DeadlineText, StatusBadge, Timeline};
