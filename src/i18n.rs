@@ -50,18 +50,21 @@ impl Lang {
 }
 
 /// The locale files of each language, merged: the foundation's strings, the workflow's shared
-/// labels, the resident pages and the staff pages. A key must not appear in two files.
-const JA_FILES: [&str; 4] = [
+/// labels, the resident pages, the staff pages and the inspection pages. A key must not appear
+/// in two files.
+const JA_FILES: [&str; 5] = [
     include_str!("../locales/ja.json"),
     include_str!("../locales/ja/workflow.json"),
     include_str!("../locales/ja/resident.json"),
     include_str!("../locales/ja/staff.json"),
+    include_str!("../locales/ja/inspection.json"),
 ];
-const EN_FILES: [&str; 4] = [
+const EN_FILES: [&str; 5] = [
     include_str!("../locales/en.json"),
     include_str!("../locales/en/workflow.json"),
     include_str!("../locales/en/resident.json"),
     include_str!("../locales/en/staff.json"),
+    include_str!("../locales/en/inspection.json"),
 ];
 
 fn merge(files: &[&str]) -> HashMap<String, String> {
@@ -128,22 +131,45 @@ impl I18n {
         }
     }
 
+    /// A date and time (hours and minutes, JST).
+    pub fn datetime(&self, unix: i64) -> String {
+        let secs = (unix + 9 * 3600).rem_euclid(86_400);
+        format!(
+            "{} {:02}:{:02}",
+            self.date(unix),
+            secs / 3600,
+            secs % 3600 / 60
+        )
+    }
+
+    /// A count with thousands separators.
+    pub fn number(&self, n: i64) -> String {
+        let sign = if n < 0 { "-" } else { "" };
+        format!("{sign}{}", grouped(n.unsigned_abs()))
+    }
+
     /// An amount in yen with thousands separators.
     pub fn yen(&self, amount: i64) -> String {
-        let digits = amount.unsigned_abs().to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
+        let out = grouped(amount.unsigned_abs());
         let sign = if amount < 0 { "-" } else { "" };
         match self.lang {
             Lang::Ja => format!("{sign}{out}円"),
             Lang::En => format!("¥{sign}{out}"),
         }
     }
+}
+
+/// Digits with a comma every three.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Days since the epoch to a civil date (Howard Hinnant's algorithm).

@@ -136,6 +136,23 @@ enum Command {
         #[arg(long)]
         institution_code: Option<String>,
     },
+    /// Record a change to a resident's register entry (a move, a new name, a death), as the
+    /// municipality's register feed would, and re-check every item linked to that person at once.
+    /// The My Number is read from standard input, so it stays out of shell history.
+    RegisterUpdate {
+        /// The new address.
+        #[arg(long)]
+        address: Option<String>,
+        /// The new name in kanji.
+        #[arg(long)]
+        name_kanji: Option<String>,
+        /// The new name in kana.
+        #[arg(long)]
+        name_kana: Option<String>,
+        /// The date of death (YYYY-MM-DD).
+        #[arg(long)]
+        deceased_on: Option<String>,
+    },
     /// Unlock a resident's account after identity checks at the office (staff action).
     Unlock {
         /// The resident's My Number (read from standard input when omitted, so it stays out of shell history).
@@ -218,6 +235,8 @@ async fn main() -> anyhow::Result<()> {
                     Err(e) => tracing::warn!(error = %e, %metrics_addr, "no metrics listener"),
                 }
             }
+            // The background job worker: takes queued scans (one server at a time per job).
+            state.inspection.clone().spawn_worker();
             let app = myna_portal::server::router(state);
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!("listening on http://{addr}");
@@ -366,6 +385,46 @@ async fn main() -> anyhow::Result<()> {
             let secret = service.create_account(&account, "admin:cli").await?;
             println!("Staff account {username} is ready. Enrol this TOTP secret in an authenticator app (shown once):");
             println!("{secret}");
+        }
+        Command::RegisterUpdate {
+            address,
+            name_kanji,
+            name_kana,
+            deceased_on,
+        } => {
+            let mut s = String::new();
+            std::io::stdin().read_line(&mut s)?;
+            let n = MyNumber::parse(s.trim())
+                .map_err(|e| anyhow::anyhow!("not a valid My Number: {e}"))?;
+            let resident = db
+                .resident_by_number_hash(&hasher.hash(&n))
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no resident with the number {n}"))?;
+            let clock: Arc<dyn myna_portal::service::clock::Clock> = Arc::new(SystemClock);
+            let workflow = myna_portal::service::workflow::Workflow {
+                db: db.clone(),
+                hasher,
+                clock: clock.clone(),
+            };
+            let inspection = myna_portal::service::inspection::Inspection {
+                db,
+                clock,
+                workflow,
+                worker: format!("cli-{}", std::process::id()),
+            };
+            let change = myna_portal::store::inspection::RegisterChange {
+                address,
+                name_kanji,
+                name_kana,
+                deceased_on,
+            };
+            let raised = inspection
+                .change_register("register_feed", resident.id, &change)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Updated the register entry of {n}; re-checked its links: {raised} finding(s)."
+            );
         }
         Command::Unlock { my_number } => {
             let input = match my_number {

@@ -129,6 +129,16 @@ const TABLE: &[Probe] = &[
         "reference=REF&purpose=helpdesk_inquiry",
         Access::Only(&[Helpdesk]),
     ),
+    // The inspection: caseworkers see their institution's findings, supervisors all of them;
+    // only a supervisor starts a scan. FIND is the finding on item 2, RUN its scan.
+    probe("GET", "/staff/inspection", "/staff/inspection", "", Access::Only(QUEUE_STAFF)),
+    probe("GET", "/staff/inspection/{run}", "/staff/inspection/RUN", "", Access::Only(QUEUE_STAFF)),
+    probe("GET", "/staff/findings/{id}", "/staff/findings/FIND", "", Access::Only(CASE_STAFF)),
+    probe("POST", "/api/staff/inspection", "/api/staff/inspection", "", Access::Only(QUEUE_STAFF)),
+    probe("POST", "/api/staff/findings", "/api/staff/findings", "run=RUN", Access::Only(QUEUE_STAFF)),
+    probe("POST", "/api/staff/finding", "/api/staff/finding", "id=FIND", Access::Only(CASE_STAFF)),
+    probe("POST", "/staff/findings/{id}/case", "/staff/findings/FIND/case", "", Access::Only(CASE_STAFF)),
+    probe("POST", "/staff/inspection/start", "/staff/inspection/start", "", Access::Only(&[Supervisor])),
     probe("POST", "/staff/cases/{reference}/{action}", "/staff/cases/REF/note", "body=x", Access::Only(CASE_STAFF)),
     probe("POST", "/staff/cases/{reference}/{action}", "/staff/cases/REF/claim", "", Access::Only(&[CaseworkerOwn])),
     probe("POST", "/staff/cases/{reference}/{action}", "/staff/cases/REF/extend", "reason=x", Access::Only(&[Supervisor])),
@@ -204,6 +214,24 @@ async fn the_table_holds(b: Backend) {
         .trim_end_matches("?submitted=1")
         .to_string();
     assert_eq!(reference.len(), 13, "{}", location(&res));
+    let (run, _) = app
+        .db
+        .enqueue_job("inspection", None, app.clock_now())
+        .await
+        .unwrap();
+    assert!(app.state.inspection.run_once().await.unwrap());
+    let finding: i64 = myna_portal::on_db!(&app.db, |p| sqlx::query_scalar(
+        "SELECT id FROM findings WHERE job_id = $1 AND item_id = 2"
+    )
+    .bind(run)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let fill = |s: &str| {
+        s.replace("REF", &reference)
+            .replace("RUN", &run.to_string())
+            .replace("FIND", &finding.to_string())
+    };
     let mut cookies = Vec::new();
     for who in CALLERS {
         let cookie = match who {
@@ -220,8 +248,8 @@ async fn the_table_holds(b: Backend) {
     }
     let mut wrong = Vec::new();
     for p in TABLE {
-        let uri = p.uri.replace("REF", &reference);
-        let body = p.body.replace("REF", &reference);
+        let uri = fill(p.uri);
+        let body = fill(p.body);
         for (who, cookie) in &cookies {
             let mut req = Request::builder()
                 .method(p.method)

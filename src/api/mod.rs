@@ -1,6 +1,7 @@
 //! Server functions: thin adapters that authorize the caller, call a service and map errors.
 //! Types that cross the wire live in `domain`.
 
+pub mod inspection;
 pub mod staff;
 pub mod workflow;
 

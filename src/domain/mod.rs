@@ -1,6 +1,7 @@
 //! Pure domain logic: no I/O, compiled for both the server and the browser.
 
 pub mod category;
+pub mod inspection;
 pub mod items;
 pub mod matching;
 pub mod my_number;

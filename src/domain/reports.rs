@@ -293,6 +293,8 @@ pub fn check_proposal(
 pub enum EventKind {
     Submitted,
     FiledByHelpdesk,
+    /// Opened by staff from an integrity-scan finding.
+    RaisedByInspection,
     Claimed,
     Reassigned,
     InfoRequested,
@@ -307,9 +309,10 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::Submitted,
         EventKind::FiledByHelpdesk,
+        EventKind::RaisedByInspection,
         EventKind::Claimed,
         EventKind::Reassigned,
         EventKind::InfoRequested,
@@ -327,6 +330,7 @@ impl EventKind {
         match self {
             EventKind::Submitted => "submitted",
             EventKind::FiledByHelpdesk => "filed_by_helpdesk",
+            EventKind::RaisedByInspection => "raised_by_inspection",
             EventKind::Claimed => "claimed",
             EventKind::Reassigned => "reassigned",
             EventKind::InfoRequested => "info_requested",

@@ -373,3 +373,28 @@ pub async fn helpdesk_report(
         Err(e) => refused(&headers, "/staff/helpdesk", e),
     }
 }
+
+// ----- inspection -----
+
+pub async fn start_inspection(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let me = try_or_answer!(staff(&st, &headers).await);
+    match st.inspection.start(&me).await {
+        Ok(run) => see_other(&format!("/staff/inspection?done=started&run={run}")),
+        Err(e) => refused(&headers, "/staff/inspection", e),
+    }
+}
+
+pub async fn open_case_from_finding(
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let me = try_or_answer!(staff(&st, &headers).await);
+    let Ok(id) = raw.parse::<i64>() else {
+        return plain_error(StatusCode::NOT_FOUND, &headers, "error.not_found");
+    };
+    match st.inspection.open_case(&me, id).await {
+        Ok(r) => see_other(&format!("/staff/cases/{r}?done=raised")),
+        Err(e) => refused(&headers, &format!("/staff/findings/{id}"), e),
+    }
+}

@@ -32,6 +32,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/staff/cases/{reference}/{action}"),
     ("POST", "/staff/helpdesk/note"),
     ("POST", "/staff/helpdesk/report"),
+    ("POST", "/staff/inspection/start"),
+    ("POST", "/staff/findings/{id}/case"),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -53,6 +55,8 @@ pub fn routes() -> Router<AppState> {
             ("POST", "/staff/cases/{reference}/{action}") => post(forms::case_action),
             ("POST", "/staff/helpdesk/note") => post(forms::helpdesk_note),
             ("POST", "/staff/helpdesk/report") => post(forms::helpdesk_report),
+            ("POST", "/staff/inspection/start") => post(forms::start_inspection),
+            ("POST", "/staff/findings/{id}/case") => post(forms::open_case_from_finding),
             _ => unreachable!("every entry of ROUTES has a handler"),
         };
         router = router.route(path, handler);

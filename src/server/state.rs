@@ -3,6 +3,7 @@
 use crate::service::auth::AuthService;
 use crate::service::clock::Clock;
 use crate::service::crypto::NumberHasher;
+use crate::service::inspection::Inspection;
 use crate::service::staff_auth::StaffAuthService;
 use crate::service::workflow::Workflow;
 use crate::store::Db;
@@ -23,6 +24,7 @@ pub struct AppState {
     pub auth: AuthService,
     pub staff_auth: StaffAuthService,
     pub workflow: Workflow,
+    pub inspection: Inspection,
     pub config: Arc<ServerConfig>,
 }
 
@@ -46,7 +48,17 @@ impl AppState {
         let workflow = Workflow {
             db: db.clone(),
             hasher,
+            clock: clock.clone(),
+        };
+        let inspection = Inspection {
+            db: db.clone(),
             clock,
+            workflow: workflow.clone(),
+            worker: format!(
+                "{}-{}",
+                std::process::id(),
+                crate::service::crypto::new_nonce()
+            ),
         };
         AppState {
             leptos_options,
@@ -54,6 +66,7 @@ impl AppState {
             auth,
             staff_auth,
             workflow,
+            inspection,
             config: Arc::new(config),
         }
     }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod crypto;
+pub mod inspection;
 pub mod mydata;
 pub mod seed;
 pub mod staff_auth;

@@ -95,6 +95,14 @@ pub struct ReportForm {
     pub note: String,
 }
 
+/// Who opens a case: the resident, the helpdesk for a caller, or staff from a scan finding.
+#[derive(Clone, Copy)]
+enum Filer<'a> {
+    Resident,
+    Helpdesk(&'a StaffSession),
+    Inspection(&'a StaffSession),
+}
+
 /// A step a staff member takes on a case, from the case page's forms.
 #[derive(Debug, Clone)]
 pub enum StaffAction {
@@ -231,7 +239,7 @@ fn brief(i: &LinkedItem) -> ReportItemBrief {
     }
 }
 
-fn person(r: &ResidentRow) -> PersonView {
+pub(crate) fn person(r: &ResidentRow) -> PersonView {
     PersonView {
         resident_id: r.id,
         my_number_masked: mask_last4(&r.my_number_last4),
@@ -341,15 +349,37 @@ impl Workflow {
     /// under review; "missing" goes to the resident's municipality. The disputed items are
     /// restricted from this moment. Returns the reference number.
     pub async fn submit(&self, reporter: i64, form: &ReportForm) -> WfResult<Reference> {
-        self.create(reporter, form, None).await
+        self.create(reporter, form, Filer::Resident).await
+    }
+
+    /// Opens a case for an item the integrity scan found, on behalf of the person it is linked
+    /// to (who is told at once). `kind` is `not_mine` or `details_wrong`.
+    pub async fn raise_from_inspection(
+        &self,
+        me: &StaffSession,
+        holder: i64,
+        item: i64,
+        kind: &str,
+    ) -> WfResult<Reference> {
+        let form = ReportForm {
+            kind: kind.to_string(),
+            items: vec![item],
+            category: None,
+            note: String::new(),
+        };
+        self.create(holder, &form, Filer::Inspection(me)).await
     }
 
     async fn create(
         &self,
         reporter: i64,
         form: &ReportForm,
-        filed_by: Option<&StaffSession>,
+        filer: Filer<'_>,
     ) -> WfResult<Reference> {
+        let filed_by = match filer {
+            Filer::Resident => None,
+            Filer::Helpdesk(s) | Filer::Inspection(s) => Some(s),
+        };
         let kind = ReportKind::from_code(&form.kind).ok_or(WorkflowError::Invalid("bad_kind"))?;
         let note = text(&form.note, None).map_err(|_| WorkflowError::Invalid("note_too_long"))?;
         let resident = self
@@ -361,79 +391,87 @@ impl Workflow {
         let mut items: Vec<i64> = form.items.clone();
         items.sort_unstable();
         items.dedup();
-        let (institution_id, category, check) = if kind.needs_items() && filed_by.is_none() {
-            if items.is_empty() {
-                return Err(WorkflowError::Invalid("no_items"));
-            }
-            let own = self.db.items_of_resident(reporter).await?;
-            let chosen: Vec<&LinkedItem> = items
-                .iter()
-                .map(|id| own.iter().find(|i| i.id == *id))
-                .collect::<Option<_>>()
-                .ok_or(WorkflowError::Invalid("unknown_item"))?;
-            let first = chosen[0];
-            if chosen
-                .iter()
-                .any(|i| i.institution_id != first.institution_id)
-            {
-                return Err(WorkflowError::Invalid("several_institutions"));
-            }
-            let mut checks: Vec<PreCheck> = Vec::new();
-            for i in &chosen {
-                let others: Vec<_> = match i.snapshot.birth_date.as_deref() {
-                    Some(b) => self
-                        .db
-                        .residents_born_on(&crate::domain::normalize::date(b), 500)
-                        .await?
-                        .into_iter()
-                        .filter(|r| r.id != reporter)
-                        .map(|r| r.identity())
-                        .collect(),
-                    None => Vec::new(),
-                };
-                checks.push(precheck_among(&i.snapshot, &register, &others));
-            }
-            (
-                first.institution_id,
-                first.category,
-                PreCheck::worst(&checks),
-            )
-        } else {
-            let category = form
-                .category
-                .as_deref()
-                .and_then(Category::from_code)
-                .ok_or(WorkflowError::Invalid("bad_category"))?;
-            items.clear();
-            // Pensions go to the pension service, accounts to the Digital Agency, everything
-            // else to the resident's municipality, which also takes insurance enquiries.
-            let national = match category {
-                Category::Pension => self.db.institution_of_kind("pension").await?,
-                Category::PublicFundAccount => {
-                    self.db.institution_of_kind("digital_agency").await?
+        let (institution_id, category, check) =
+            if kind.needs_items() && !matches!(filer, Filer::Helpdesk(_)) {
+                if items.is_empty() {
+                    return Err(WorkflowError::Invalid("no_items"));
                 }
-                _ => None,
+                let own = self.db.items_of_resident(reporter).await?;
+                let chosen: Vec<&LinkedItem> = items
+                    .iter()
+                    .map(|id| own.iter().find(|i| i.id == *id))
+                    .collect::<Option<_>>()
+                    .ok_or(WorkflowError::Invalid("unknown_item"))?;
+                let first = chosen[0];
+                if chosen
+                    .iter()
+                    .any(|i| i.institution_id != first.institution_id)
+                {
+                    return Err(WorkflowError::Invalid("several_institutions"));
+                }
+                let mut checks: Vec<PreCheck> = Vec::new();
+                for i in &chosen {
+                    let others: Vec<_> = match i.snapshot.birth_date.as_deref() {
+                        Some(b) => self
+                            .db
+                            .residents_born_on(&crate::domain::normalize::date(b), 500)
+                            .await?
+                            .into_iter()
+                            .filter(|r| r.id != reporter)
+                            .map(|r| r.identity())
+                            .collect(),
+                        None => Vec::new(),
+                    };
+                    checks.push(precheck_among(&i.snapshot, &register, &others));
+                }
+                (
+                    first.institution_id,
+                    first.category,
+                    PreCheck::worst(&checks),
+                )
+            } else {
+                let category = form
+                    .category
+                    .as_deref()
+                    .and_then(Category::from_code)
+                    .ok_or(WorkflowError::Invalid("bad_category"))?;
+                items.clear();
+                // Pensions go to the pension service, accounts to the Digital Agency, everything
+                // else to the resident's municipality, which also takes insurance enquiries.
+                let national = match category {
+                    Category::Pension => self.db.institution_of_kind("pension").await?,
+                    Category::PublicFundAccount => {
+                        self.db.institution_of_kind("digital_agency").await?
+                    }
+                    _ => None,
+                };
+                let institution = match national {
+                    Some(id) => id,
+                    None => self
+                        .db
+                        .institution_by_code(&resident.municipality_code)
+                        .await?
+                        .ok_or(WorkflowError::Invalid("no_institution"))?,
+                };
+                (institution, category, PreCheck::nothing_to_compare())
             };
-            let institution = match national {
-                Some(id) => id,
-                None => self
-                    .db
-                    .institution_by_code(&resident.municipality_code)
-                    .await?
-                    .ok_or(WorkflowError::Invalid("no_institution"))?,
-            };
-            (institution, category, PreCheck::nothing_to_compare())
-        };
         let now = self.now();
-        let (actor_role, actor_id, actor, event_kind, notice_kind) = match filed_by {
-            Some(s) => (
+        let (actor_role, actor_id, actor, event_kind, notice_kind) = match filer {
+            Filer::Helpdesk(s) => (
                 "helpdesk",
                 s.staff_id,
                 format!("staff:{}", s.staff_id),
                 EventKind::FiledByHelpdesk,
                 "filed_by_helpdesk",
             ),
-            None => (
+            Filer::Inspection(s) => (
+                s.role.code(),
+                s.staff_id,
+                format!("staff:{}", s.staff_id),
+                EventKind::RaisedByInspection,
+                "raised_by_inspection",
+            ),
+            Filer::Resident => (
                 "resident",
                 reporter,
                 format!("resident:{reporter}"),
@@ -493,10 +531,10 @@ impl Workflow {
                     &NewAudit {
                         at: now,
                         actor: &actor,
-                        action: if filed_by.is_some() {
-                            "workflow.report_filed_by_helpdesk"
-                        } else {
-                            "workflow.report_submitted"
+                        action: match filer {
+                            Filer::Helpdesk(_) => "workflow.report_filed_by_helpdesk",
+                            Filer::Inspection(_) => "workflow.report_raised_by_inspection",
+                            Filer::Resident => "workflow.report_submitted",
                         },
                         subject: &subject,
                         detail: &detail,
@@ -678,7 +716,7 @@ impl Workflow {
 
     // ----- staff -----
 
-    async fn me_view(&self, me: &StaffSession) -> WfResult<StaffMe> {
+    pub(crate) async fn me_view(&self, me: &StaffSession) -> WfResult<StaffMe> {
         let names = match me.institution_id {
             Some(id) => self.db.institution_names(id).await?,
             None => None,
@@ -965,7 +1003,7 @@ impl Workflow {
             .ok_or(WorkflowError::NotFound)
     }
 
-    async fn log_access(
+    pub(crate) async fn log_access(
         &self,
         me: &StaffSession,
         residents: &[i64],
@@ -1470,7 +1508,7 @@ impl Workflow {
                 category: Some(f.category.clone()),
                 note: f.note.clone(),
             },
-            Some(me),
+            Filer::Helpdesk(me),
         )
         .await
     }

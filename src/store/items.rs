@@ -117,6 +117,7 @@ struct BankRow {
 enum Which {
     OfResident(i64),
     OfReport(i64),
+    One(i64),
 }
 
 impl Which {
@@ -124,12 +125,13 @@ impl Which {
         match self {
             Which::OfResident(_) => "i.resident_id = $1 AND i.unlinked_at IS NULL",
             Which::OfReport(_) => "i.id IN (SELECT item_id FROM report_items WHERE report_id = $1)",
+            Which::One(_) => "i.id = $1",
         }
     }
 
     fn key(self) -> i64 {
         match self {
-            Which::OfResident(k) | Which::OfReport(k) => k,
+            Which::OfResident(k) | Which::OfReport(k) | Which::One(k) => k,
         }
     }
 }
@@ -159,6 +161,11 @@ impl Db {
     /// The items named in a report, wherever they are linked now.
     pub async fn items_of_report(&self, report_id: i64) -> StoreResult<Vec<LinkedItem>> {
         self.load_items(Which::OfReport(report_id)).await
+    }
+
+    /// One item, wherever it is linked now (also after it was unlinked).
+    pub async fn item(&self, item_id: i64) -> StoreResult<Option<LinkedItem>> {
+        Ok(self.load_items(Which::One(item_id)).await?.pop())
     }
 
     async fn load_items(&self, which: Which) -> StoreResult<Vec<LinkedItem>> {

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod inspection;
 pub mod items;
 pub mod residents;
 pub mod sessions;

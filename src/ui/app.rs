@@ -5,8 +5,9 @@ use super::pages::{
     access_log::AccessLogPage, help::HelpPage, helpdesk::HelpdeskPage, home::HomePage,
     inbox::InboxPage, my_report::MyReportPage, my_reports::MyReportsPage, mydata::MyDataPage,
     not_found::NotFound, report_form::ReportFormPage, signin::SignInPage,
-    staff_case::StaffCasePage, staff_login::StaffLoginPage, staff_queue::StaffQueuePage,
-    staff_search::StaffSearchPage,
+    staff_case::StaffCasePage, staff_finding::StaffFindingPage, staff_findings::StaffFindingsPage,
+    staff_inspection::StaffInspectionPage, staff_login::StaffLoginPage,
+    staff_queue::StaffQueuePage, staff_search::StaffSearchPage,
 };
 use crate::i18n::{I18n, Lang};
 use leptos::prelude::*;
@@ -163,6 +164,21 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("staff/helpdesk") view=HelpdeskPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("staff/inspection")
+                        view=StaffInspectionPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("staff/inspection/:run")
+                        view=StaffFindingsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("staff/findings/:id")
+                        view=StaffFindingPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <SiteFooter />

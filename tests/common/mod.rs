@@ -151,6 +151,12 @@ fn app_state(db: Db, clock: &ManualClock) -> AppState {
 impl TestApp {
     /// Another server instance over the same database: its own connection pool and state, as a
     /// second process would have; only the clock is shared (the same wall time).
+    /// The state of a second server process on the same database (its own pool and worker).
+    pub async fn second_state(&self) -> AppState {
+        let db = Db::connect(&self.url).await.expect("second pool");
+        app_state(db, &self.clock)
+    }
+
     pub async fn second_server(&self) -> Router {
         let db = Db::connect(&self.url).await.expect("second pool");
         myna_portal::server::router(app_state(db, &self.clock))

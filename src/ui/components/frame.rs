@@ -62,6 +62,14 @@ pub fn SiteHeader() -> impl IntoView {
                                 {i18n.t("nav.staff_queue")}
                             </a>
                         </li>
+                        <li>
+                            <a
+                                href="/staff/inspection"
+                                aria-current=move || current("/staff/inspection")
+                            >
+                                {i18n.t("nav.inspection")}
+                            </a>
+                        </li>
                     }
                 })}
             {helpdesk

@@ -10,11 +10,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// Purpose codes the staff pages record, with their labels.
-const PURPOSES: [(&str, &str); 4] = [
+const PURPOSES: [(&str, &str); 5] = [
     ("case_investigation", "purpose.case_investigation"),
     ("helpdesk_inquiry", "purpose.helpdesk_inquiry"),
     ("helpdesk_filing", "purpose.helpdesk_filing"),
     ("impact_review", "purpose.impact_review"),
+    ("integrity_inspection", "purpose.integrity_inspection"),
 ];
 
 /// A purpose in words: a known code translated (with any words after it), anything else as is.

@@ -80,7 +80,7 @@ pub fn StaffLoadError(code: String) -> impl IntoView {
         "not_found" => "staff.error.not_found",
         "purpose_required" => "staff.error.purpose_required",
         "birth_date_required" => "staff.error.birth_date_required",
-        "bad_filter" => "staff.error.bad_filter",
+        "bad_filter" | "bad_category" | "bad_verdict" => "staff.error.bad_filter",
         _ => "staff.error.other",
     };
     let sign_in = code == "unauthorized";
@@ -238,7 +238,7 @@ pub fn StaffCasePage() -> impl IntoView {
         query
             .read()
             .get("done")
-            .filter(|c| CASE_ACTIONS.contains(&c.as_str()))
+            .filter(|c| CASE_ACTIONS.contains(&c.as_str()) || c == "raised")
     };
     let error = move || query.read().get("error").filter(|c| !c.is_empty());
 
@@ -536,7 +536,7 @@ fn PreCheckView(precheck: PreCheck) -> impl IntoView {
 /// One item named in the report: where it came from, how it was linked, its fields and the
 /// comparison of its snapshot with the reporter's register entry.
 #[component]
-fn CaseItemCard(item: CaseItem) -> impl IntoView {
+pub fn CaseItemCard(item: CaseItem) -> impl IntoView {
     let i18n = use_i18n();
     let id = item.item_id;
     let heading_id = format!("case-item-{id}-h");

@@ -1,0 +1,46 @@
+//! Server functions of the inspection pages (総点検). Supervisors see every institution,
+//! caseworkers their own; reading a finding's evidence is logged as an access to the people in it.
+
+use crate::domain::inspection::{FindingView, FindingsFilter, FindingsView, InspectionView};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::ssr;
+
+/// The overview: scan runs with their progress, findings by institution and category, the most
+/// suspicious findings and those raised by re-verification.
+#[server(prefix = "/api", endpoint = "staff/inspection")]
+pub async fn get_inspection() -> Result<InspectionView, ServerFnError> {
+    let me = ssr::require_staff().await?;
+    ssr::state()
+        .inspection
+        .overview(&me)
+        .await
+        .map_err(ssr::workflow_error)
+}
+
+/// One page of a run's findings, most suspicious first, filtered by institution, category and
+/// verdict (`filter[category]=…`, all optional).
+#[server(prefix = "/api", endpoint = "staff/findings")]
+pub async fn get_findings(
+    run: i64,
+    #[server(default)] filter: FindingsFilter,
+) -> Result<FindingsView, ServerFnError> {
+    let me = ssr::require_staff().await?;
+    ssr::state()
+        .inspection
+        .findings(&me, run, &filter)
+        .await
+        .map_err(ssr::workflow_error)
+}
+
+/// One finding with its evidence.
+#[server(prefix = "/api", endpoint = "staff/finding")]
+pub async fn get_finding(id: i64) -> Result<FindingView, ServerFnError> {
+    let me = ssr::require_staff().await?;
+    ssr::state()
+        .inspection
+        .finding(&me, id)
+        .await
+        .map_err(ssr::workflow_error)
+}

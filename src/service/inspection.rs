@@ -1,0 +1,660 @@
+//! The integrity scan inside the portal: staff start a scan, a background worker (one per
+//! server process; the database lease makes each job run once) scores every linked item against
+//! the register and stores the findings; staff read them by institution and category, open the
+//! evidence, and turn a finding into a correction case. A change to a register entry re-checks
+//! that person's links at once.
+
+use super::audit::entry_hash;
+use super::clock::Clock;
+use super::staff_auth::StaffSession;
+use super::workflow::{person, WfResult, Workflow, WorkflowError};
+use crate::domain::category::Category;
+use crate::domain::inspection::*;
+use crate::domain::matching::{match_card, Identity};
+use crate::domain::my_number::mask_last4;
+use crate::domain::reference::Reference;
+use crate::domain::reports::{precheck_card, CaseItem};
+use crate::domain::scan::{sources_linked_to_several, RegisterEntry, RegisterIndex};
+use crate::store::audit::NewAudit;
+use crate::store::inspection::{
+    FindingQuery, FindingRecord, JobRow, NewFinding, RegisterChange, RegisterScanRow, ScanItemRow,
+};
+use crate::store::Db;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Rows read per query while scanning.
+const BATCH: i64 = 5_000;
+/// How long a worker holds a job without renewing; a worker that dies is replaced after it.
+const LEASE_SECS: i64 = 60;
+/// How often an idle worker looks for a queued job.
+const POLL: Duration = Duration::from_secs(2);
+
+#[derive(Clone)]
+pub struct Inspection {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub workflow: Workflow,
+    /// This process's name in the jobs table.
+    pub worker: String,
+}
+
+fn identity_of(r: &RegisterScanRow) -> Identity {
+    Identity {
+        name_kanji: Some(r.name_kanji.clone()),
+        name_kana: Some(r.name_kana.clone()),
+        birth_date: Some(r.birth_date.clone()),
+        sex: Some(r.sex.clone()),
+        address: Some(r.address.clone()),
+    }
+}
+
+fn entry_of(r: &RegisterScanRow) -> RegisterEntry {
+    register_entry(r.id, &identity_of(r), r.household_id, r.deceased)
+}
+
+fn snapshot_of(i: &ScanItemRow) -> Identity {
+    Identity {
+        name_kanji: i.snap_name_kanji.clone(),
+        name_kana: i.snap_name_kana.clone(),
+        birth_date: i.snap_birth_date.clone(),
+        sex: i.snap_sex.clone(),
+        address: i.snap_address.clone(),
+    }
+}
+
+fn key_hash(key: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+/// Scores a batch of items; the findings worth a look.
+fn score_batch(
+    index: &RegisterIndex,
+    items: &[ScanItemRow],
+    shared: &HashSet<i64>,
+) -> Vec<NewFinding> {
+    items
+        .iter()
+        .filter_map(|i| {
+            let s = score_item(
+                index,
+                &snapshot_of(i),
+                i.resident_id,
+                shared.contains(&i.id),
+            )?;
+            Some(NewFinding {
+                item_id: i.id,
+                resident_id: i.resident_id,
+                institution_id: i.institution_id,
+                category: i.category.clone(),
+                score: s.score,
+                verdict: s.verdict.code(),
+                reasons: s.reasons.join(";"),
+                suggested_resident_id: s.suggested_resident_id,
+            })
+        })
+        .collect()
+}
+
+fn run_of(j: &JobRow, wrong_person: i64, needs_review: i64) -> RunSummary {
+    RunSummary {
+        id: j.id,
+        status: JobStatus::from_code(&j.status).unwrap_or(JobStatus::Failed),
+        requested_by: j.requested_by_name.clone(),
+        created_at: j.created_at,
+        started_at: j.started_at,
+        finished_at: j.finished_at,
+        done: j.progress_done,
+        total: j.progress_total,
+        wrong_person,
+        needs_review,
+    }
+}
+
+fn row_of(f: FindingRecord) -> FindingRow {
+    FindingRow {
+        id: f.id,
+        run_id: f.job_id,
+        source: FindingSource::from_code(&f.source).unwrap_or(FindingSource::Scan),
+        category: Category::from_code(&f.category).unwrap_or(Category::ResidentRecord),
+        institution_name_ja: f.institution_name_ja,
+        institution_name_en: f.institution_name_en,
+        score: f.score,
+        verdict: f.verdict,
+        reasons: f
+            .reasons
+            .split(';')
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect(),
+        my_number_masked: mask_last4(&f.my_number_last4),
+        has_suggestion: f.suggested_resident_id.is_some(),
+        case_reference: f.case_reference.as_deref().map(|r| {
+            Reference::parse(r)
+                .map(|r| r.to_string())
+                .unwrap_or(r.to_string())
+        }),
+        created_at: f.created_at,
+    }
+}
+
+fn set_progress_gauges(done: i64, total: i64) {
+    metrics::gauge!("portal_job_progress_done", "kind" => JOB_KIND).set(done as f64);
+    metrics::gauge!("portal_job_progress_total", "kind" => JOB_KIND).set(total as f64);
+}
+
+impl Inspection {
+    fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    fn viewer_scope(me: &StaffSession) -> WfResult<i64> {
+        if !may_view(me.role) {
+            return Err(WorkflowError::Forbidden);
+        }
+        Ok(scope(me.role, me.institution_id).unwrap_or(0))
+    }
+
+    /// Queues a scan of every linked item, or returns the one already queued or running.
+    pub async fn start(&self, me: &StaffSession) -> WfResult<i64> {
+        if !may_start(me.role) {
+            return Err(WorkflowError::Forbidden);
+        }
+        let now = self.now();
+        let (id, created) = self
+            .db
+            .enqueue_job(JOB_KIND, Some(me.staff_id), now)
+            .await?;
+        if created {
+            self.db
+                .append_audit(
+                    &NewAudit {
+                        at: now,
+                        actor: &format!("staff:{}", me.staff_id),
+                        action: "inspection.started",
+                        subject: &format!("job:{id}"),
+                        detail: "",
+                    },
+                    entry_hash,
+                )
+                .await?;
+        }
+        Ok(id)
+    }
+
+    /// Runs one queued job if there is one (or one whose worker died); `Ok(false)` when there
+    /// was nothing to do or another server got it first.
+    pub async fn run_once(&self) -> Result<bool, sqlx::Error> {
+        let now = self.now();
+        let Some(job) = self
+            .db
+            .claim_job(JOB_KIND, &self.worker, now, now + LEASE_SECS)
+            .await?
+        else {
+            return Ok(false);
+        };
+        tracing::info!(
+            job = job.id,
+            attempt = job.attempts,
+            "inspection scan started"
+        );
+        let result = self.scan(&job).await;
+        let at = self.now();
+        let (error, detail) = match &result {
+            Ok(Some((done, findings))) => (None, format!("items={done}; findings={findings}")),
+            Ok(None) => {
+                tracing::warn!(
+                    job = job.id,
+                    "inspection scan lost its lease; another worker has it"
+                );
+                return Ok(true);
+            }
+            Err(e) => {
+                tracing::error!(job = job.id, error = %e, "inspection scan failed");
+                (Some("storage"), "failed".to_string())
+            }
+        };
+        self.db
+            .finish_job(
+                job.id,
+                &self.worker,
+                at,
+                error,
+                &NewAudit {
+                    at,
+                    actor: &format!("worker:{}", self.worker),
+                    action: if error.is_some() {
+                        "inspection.failed"
+                    } else {
+                        "inspection.finished"
+                    },
+                    subject: &format!("job:{}", job.id),
+                    detail: &detail,
+                },
+                entry_hash,
+            )
+            .await?;
+        if let Ok(Some((done, findings))) = result {
+            tracing::info!(
+                job = job.id,
+                items = done,
+                findings,
+                "inspection scan finished"
+            );
+        }
+        Ok(true)
+    }
+
+    /// The scan itself: the register into memory, the shared source records, then every item in
+    /// batches, storing findings and progress after each. `None` when the lease was lost.
+    async fn scan(&self, job: &JobRow) -> Result<Option<(i64, usize)>, sqlx::Error> {
+        let total = self.db.count_active_items().await?;
+        let lease = |db: &Db, done: i64| {
+            let until = self.now() + LEASE_SECS;
+            let (db, worker, id) = (db.clone(), self.worker.clone(), job.id);
+            async move {
+                set_progress_gauges(done, total);
+                db.job_progress(id, &worker, done, total, until).await
+            }
+        };
+        if !lease(&self.db, 0).await? {
+            return Ok(None);
+        }
+
+        let mut entries = Vec::new();
+        let mut after = 0;
+        loop {
+            let rows = self.db.register_batch(after, BATCH * 4).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            entries.extend(rows.iter().map(entry_of));
+        }
+        let index = tokio::task::spawn_blocking(move || {
+            RegisterIndex::build(entries, true).map(|(index, _)| index)
+        })
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("index build: {e}")))?
+        .map_err(|e| sqlx::Error::Protocol(format!("duplicate residents: {}", e.0)))?;
+        if !lease(&self.db, 0).await? {
+            return Ok(None);
+        }
+
+        let mut keyed: Vec<(i64, u64, u64)> = Vec::new();
+        let mut after = 0;
+        loop {
+            let rows = self.db.source_keys_batch(after, BATCH * 4).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.0;
+            keyed.extend(
+                rows.iter()
+                    .map(|(item, resident, key)| (*item, key_hash(key), *resident as u64)),
+            );
+        }
+        let pairs: Vec<(u64, u64)> = keyed.iter().map(|(_, k, r)| (*k, *r)).collect();
+        let shared: HashSet<i64> = sources_linked_to_several(&pairs)
+            .into_iter()
+            .zip(&keyed)
+            .filter(|(several, _)| *several)
+            .map(|(_, (item, _, _))| *item)
+            .collect();
+        drop(keyed);
+
+        let index = Arc::new(index);
+        let shared = Arc::new(shared);
+        let (mut done, mut found, mut after) = (0i64, 0usize, 0i64);
+        loop {
+            let items = self.db.scan_items_batch(after, BATCH).await?;
+            let Some(last) = items.last() else { break };
+            after = last.id;
+            let n = items.len() as i64;
+            let (ix, sh) = (index.clone(), shared.clone());
+            let findings = tokio::task::spawn_blocking(move || score_batch(&ix, &items, &sh))
+                .await
+                .map_err(|e| sqlx::Error::Protocol(format!("scoring: {e}")))?;
+            found += findings.len();
+            self.db
+                .insert_findings(job.id, &findings, self.now())
+                .await?;
+            done += n;
+            if !lease(&self.db, done).await? {
+                return Ok(None);
+            }
+        }
+        Ok(Some((done, found)))
+    }
+
+    /// Runs queued jobs until the process stops.
+    pub fn spawn_worker(self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.run_once().await {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "job worker could not reach the database")
+                    }
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        })
+    }
+
+    // ----- pages -----
+
+    pub async fn overview(&self, me: &StaffSession) -> WfResult<InspectionView> {
+        let institution = Self::viewer_scope(me)?;
+        let jobs = self.db.jobs(JOB_KIND, 10).await?;
+        let shown = jobs
+            .iter()
+            .find(|j| j.status == JobStatus::Done.code())
+            .map(|j| j.id);
+        let mut runs = Vec::with_capacity(jobs.len());
+        let mut counts = Vec::new();
+        for j in &jobs {
+            let c = self.db.finding_counts(j.id, institution).await?;
+            let wrong = c.iter().map(|r| r.wrong_person).sum();
+            let review = c.iter().map(|r| r.needs_review).sum();
+            runs.push(run_of(j, wrong, review));
+            if Some(j.id) == shown {
+                counts = c;
+            }
+        }
+        let top = match shown {
+            Some(run) => self
+                .db
+                .findings_of_run(
+                    run,
+                    &FindingQuery {
+                        institution,
+                        ..Default::default()
+                    },
+                    TOP_FINDINGS as i64,
+                    0,
+                )
+                .await?
+                .into_iter()
+                .map(row_of)
+                .collect(),
+            None => Vec::new(),
+        };
+        let rechecks = self
+            .db
+            .recheck_findings(institution, TOP_FINDINGS as i64)
+            .await?
+            .into_iter()
+            .map(row_of)
+            .collect();
+        Ok(InspectionView {
+            me: self.workflow.me_view(me).await?,
+            can_start: may_start(me.role),
+            runs,
+            shown_run: shown,
+            counts: counts
+                .into_iter()
+                .filter_map(|c| {
+                    Some(CountRow {
+                        institution_id: c.institution_id,
+                        institution_name_ja: c.institution_name_ja,
+                        institution_name_en: c.institution_name_en,
+                        category: Category::from_code(&c.category)?,
+                        wrong_person: c.wrong_person,
+                        needs_review: c.needs_review,
+                    })
+                })
+                .collect(),
+            top,
+            rechecks,
+        })
+    }
+
+    /// One page of a run's findings in the viewer's scope.
+    pub async fn findings(
+        &self,
+        me: &StaffSession,
+        run: i64,
+        filter: &FindingsFilter,
+    ) -> WfResult<FindingsView> {
+        let scope = Self::viewer_scope(me)?;
+        let job = self
+            .db
+            .job(run)
+            .await?
+            .filter(|j| j.kind == JOB_KIND)
+            .ok_or(WorkflowError::NotFound)?;
+        let category = filter
+            .category
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default();
+        if !category.is_empty() && Category::from_code(category).is_none() {
+            return Err(WorkflowError::Invalid("bad_category"));
+        }
+        let verdict = filter.verdict.as_deref().map(str::trim).unwrap_or_default();
+        if !verdict.is_empty() && !["wrong_person", "needs_review"].contains(&verdict) {
+            return Err(WorkflowError::Invalid("bad_verdict"));
+        }
+        let wanted = filter.institution.unwrap_or(0);
+        let institution = match (scope, wanted) {
+            (0, w) => w,
+            (s, 0) => s,
+            (s, w) if s == w => s,
+            _ => return Err(WorkflowError::Forbidden),
+        };
+        let q = FindingQuery {
+            institution,
+            category,
+            verdict,
+        };
+        let page = filter.page.unwrap_or(1).clamp(1, 100_000);
+        let total = self.db.count_findings_of_run(run, &q).await?;
+        let rows = self
+            .db
+            .findings_of_run(run, &q, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+            .await?
+            .into_iter()
+            .map(row_of)
+            .collect();
+        let counts = self.db.finding_counts(run, scope).await?;
+        let names = if institution != 0 {
+            self.db.institution_names(institution).await?
+        } else {
+            None
+        };
+        Ok(FindingsView {
+            run: run_of(
+                &job,
+                counts.iter().map(|c| c.wrong_person).sum(),
+                counts.iter().map(|c| c.needs_review).sum(),
+            ),
+            filter: FindingsFilter {
+                page: Some(page),
+                ..filter.clone()
+            },
+            rows,
+            total,
+            institution_name_ja: names.as_ref().map(|n| n.0.clone()),
+            institution_name_en: names.map(|n| n.1),
+        })
+    }
+
+    async fn finding_in_scope(&self, me: &StaffSession, id: i64) -> WfResult<FindingRecord> {
+        let scope = Self::viewer_scope(me)?;
+        let f = self.db.finding(id).await?.ok_or(WorkflowError::NotFound)?;
+        if scope != 0 && f.institution_id != scope {
+            // Another institution's finding does not exist for this caseworker.
+            return Err(WorkflowError::NotFound);
+        }
+        Ok(f)
+    }
+
+    /// A finding with its evidence. Reading it is logged as an access to the linked person's
+    /// (and any suggested person's) data, for the integrity inspection.
+    pub async fn finding(&self, me: &StaffSession, id: i64) -> WfResult<FindingView> {
+        let f = self.finding_in_scope(me, id).await?;
+        let mut people = vec![f.resident_id];
+        people.extend(f.suggested_resident_id);
+        self.workflow
+            .log_access(
+                me,
+                &people,
+                "integrity_inspection",
+                None,
+                "read.inspection_finding",
+            )
+            .await?;
+        let item = self
+            .db
+            .item(f.item_id)
+            .await?
+            .ok_or(WorkflowError::NotFound)?;
+        let linked = self
+            .db
+            .resident(f.resident_id)
+            .await?
+            .ok_or(WorkflowError::NotFound)?;
+        let suggestion = match f.suggested_resident_id {
+            Some(s) => self.db.resident(s).await?.map(|r| SuggestionView {
+                match_card: match_card(&item.snapshot, &r.identity()),
+                person: person(&r),
+            }),
+            None => None,
+        };
+        let card = match_card(&item.snapshot, &linked.identity());
+        let still_linked = item.resident_id == f.resident_id && item.unlinked_at.is_none();
+        let case_item = CaseItem {
+            item_id: item.id,
+            category: item.category,
+            institution_name_ja: item.institution_name_ja.clone(),
+            institution_name_en: item.institution_name_en.clone(),
+            link_method: item.link_method,
+            linked_at: item.linked_at,
+            fields: item.details.fields(false),
+            snapshot: item.snapshot.clone(),
+            precheck: precheck_card(&card),
+            match_card: card,
+            still_linked_to_reporter: still_linked,
+        };
+        Ok(FindingView {
+            can_open_case: still_linked && !item.under_review,
+            still_linked,
+            item: case_item,
+            linked: person(&linked),
+            suggestion,
+            row: row_of(f),
+        })
+    }
+
+    /// Turns a finding into a correction case on behalf of the linked person, who is told. An
+    /// item already under review gets no second case.
+    pub async fn open_case(&self, me: &StaffSession, id: i64) -> WfResult<Reference> {
+        let f = self.finding_in_scope(me, id).await?;
+        let reference = self
+            .workflow
+            .raise_from_inspection(me, f.resident_id, f.item_id, report_kind_of(&f.verdict))
+            .await
+            .map_err(|e| match e {
+                // The item left the person since the scan.
+                WorkflowError::Invalid("unknown_item") => {
+                    WorkflowError::Invalid("no_longer_linked")
+                }
+                e => e,
+            })?;
+        if let Some(report) = self.db.report_id_by_reference(reference.as_str()).await? {
+            self.db.set_finding_report(f.id, report).await?;
+        }
+        Ok(reference)
+    }
+
+    // ----- continuous re-verification -----
+
+    /// Applies a change to a register entry (a move, a new name, a death) and re-checks the
+    /// person's links at once. Returns the number of findings raised; `NotFound` for an unknown
+    /// resident.
+    pub async fn change_register(
+        &self,
+        actor: &str,
+        resident_id: i64,
+        change: &RegisterChange,
+    ) -> WfResult<usize> {
+        let now = self.now();
+        let what: Vec<&str> = [
+            change.address.as_ref().map(|_| "address"),
+            change.name_kanji.as_ref().map(|_| "name_kanji"),
+            change.name_kana.as_ref().map(|_| "name_kana"),
+            change.deceased_on.as_ref().map(|_| "deceased_on"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if what.is_empty() {
+            return Err(WorkflowError::Invalid("nothing_to_change"));
+        }
+        if let Some(d) = &change.deceased_on {
+            if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+                return Err(WorkflowError::Invalid("bad_date"));
+            }
+        }
+        let changed = self
+            .db
+            .change_register_entry(
+                resident_id,
+                change,
+                now,
+                &NewAudit {
+                    at: now,
+                    actor,
+                    action: "register.changed",
+                    subject: &format!("resident:{resident_id}"),
+                    detail: &format!("fields={}", what.join(",")),
+                },
+                entry_hash,
+            )
+            .await?;
+        if !changed {
+            return Err(WorkflowError::NotFound);
+        }
+        self.recheck(actor, resident_id).await
+    }
+
+    /// Re-checks every link of one person against the register around them (themselves, their
+    /// household, and everyone born on the dates their items name), replacing the earlier
+    /// re-check findings of those items.
+    pub async fn recheck(&self, actor: &str, resident_id: i64) -> WfResult<usize> {
+        let items = self.db.scan_items_of(resident_id).await?;
+        let mut dates: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.snap_birth_date.as_deref())
+            .map(crate::domain::normalize::date)
+            .filter(|d| !d.is_empty())
+            .collect();
+        dates.sort();
+        dates.dedup();
+        let rows = self.db.register_around(resident_id, &dates).await?;
+        let (index, _) = RegisterIndex::build(rows.iter().map(entry_of).collect(), true)
+            .map_err(|_| WorkflowError::Conflict)?;
+        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+        let shared: HashSet<i64> = self.db.sources_shared(&ids).await?.into_iter().collect();
+        let findings = score_batch(&index, &items, &shared);
+        let now = self.now();
+        self.db
+            .replace_recheck_findings(
+                &ids,
+                &findings,
+                now,
+                &NewAudit {
+                    at: now,
+                    actor,
+                    action: "inspection.rechecked",
+                    subject: &format!("resident:{resident_id}"),
+                    detail: &format!("items={}; findings={}", ids.len(), findings.len()),
+                },
+                entry_hash,
+            )
+            .await?;
+        Ok(findings.len())
+    }
+}

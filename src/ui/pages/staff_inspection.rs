@@ -1,0 +1,285 @@
+//! 総点検 (integrity inspection): start a scan of every linked item, watch it run, and see the
+//! newest finished run's findings by institution and category. Each count opens the list of
+//! those findings, and each finding its evidence: two clicks from here to the comparison.
+//!
+//! Progress is live when JavaScript runs (the page re-reads the overview every two seconds while
+//! a run is active); without it, a refresh link does the same.
+
+use crate::api::inspection::get_inspection;
+use crate::domain::inspection::{CountRow, InspectionView, RunSummary};
+use crate::ui::app::use_i18n;
+use crate::ui::components::{Alert, FindingTable, RunProgress};
+use crate::ui::pages::staff_case::{error_code, StaffLoadError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Error codes the start endpoint sends back (`inspection.error.<code>`).
+const START_ERRORS: [&str; 1] = ["forbidden"];
+
+#[component]
+pub fn StaffInspectionPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let data = Resource::new(|| (), |_| get_inspection());
+    // While a run is queued or running, read the overview again every two seconds.
+    Effect::new(move |_| {
+        let active = data
+            .get()
+            .and_then(|r| r.ok())
+            .and_then(|v| v.runs.first().map(|r| r.status.is_active()))
+            .unwrap_or(false);
+        if active {
+            set_timeout(move || data.refetch(), std::time::Duration::from_secs(2));
+        }
+    });
+    let started = move || query.read().get("done").is_some_and(|d| d == "started");
+    let error = move || query.read().get("error").filter(|c| !c.is_empty());
+
+    view! {
+        <Title text=i18n.t("staff.page.inspection") />
+        <h1>{i18n.t("inspection.title")}</h1>
+        <p class="lead">{i18n.t("inspection.lead")}</p>
+        {move || {
+            started()
+                .then(|| view! { <Alert kind="success" message=i18n.t("inspection.done.started") /> })
+        }}
+        {move || {
+            error()
+                .map(|c| {
+                    let message = if START_ERRORS.contains(&c.as_str()) {
+                        i18n.t(&format!("inspection.error.{c}"))
+                    } else {
+                        i18n.t("case.error.unknown")
+                    };
+                    view! { <Alert kind="error" message /> }
+                })
+        }}
+        <Transition fallback=move || view! { <p>{i18n.t("common.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => view! { <Overview view /> }.into_any(),
+                    Err(e) => view! { <StaffLoadError code=error_code(&e) /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Overview(view: InspectionView) -> impl IntoView {
+    let i18n = use_i18n();
+    let latest = view.runs.first().cloned();
+    let active = latest.as_ref().is_some_and(|r| r.status.is_active());
+    let shown = view.shown_run;
+    let scope_note = if view.can_start {
+        i18n.t("inspection.scope_all")
+    } else {
+        i18n.tf(
+            "inspection.scope_institution",
+            &[(
+                "institution",
+                &i18n.pick(
+                    view.me.institution_name_ja.as_deref().unwrap_or_default(),
+                    view.me.institution_name_en.as_deref().unwrap_or_default(),
+                ),
+            )],
+        )
+    };
+    let start = view.can_start.then(|| {
+        view! {
+            <form class="card" method="post" action="/staff/inspection/start">
+                <h2>{i18n.t("inspection.start_title")}</h2>
+                <p>{i18n.t("inspection.start_explain")}</p>
+                <div class="actions">
+                    <button type="submit" class="btn btn-primary">
+                        {i18n.t(if active { "inspection.start_again" } else { "inspection.start" })}
+                    </button>
+                </div>
+            </form>
+        }
+    });
+    let current = match latest {
+        Some(run) => view! {
+            <section class="card" aria-labelledby="run-current-h">
+                <h2 id="run-current-h">
+                    {i18n.tf("inspection.run_title", &[("id", &run.id.to_string())])}
+                </h2>
+                <RunProgress run=run.clone() />
+            </section>
+        }
+        .into_any(),
+        None => view! { <p class="empty">{i18n.t("inspection.no_runs")}</p> }.into_any(),
+    };
+    let counts = shown.map(|run| {
+        view! {
+            <section aria-labelledby="counts-h">
+                <h2 id="counts-h">
+                    {i18n.tf("inspection.counts_title", &[("id", &run.to_string())])}
+                </h2>
+                <CountTable run counts=view.counts.clone() />
+            </section>
+        }
+    });
+    let top = shown.map(|run| {
+        let caption = i18n.t("inspection.top_caption");
+        let rows = view.top.clone();
+        view! {
+            <section aria-labelledby="top-h">
+                <h2 id="top-h">{i18n.t("inspection.top_title")}</h2>
+                {if rows.is_empty() {
+                    view! { <p class="empty">{i18n.t("inspection.none_found")}</p> }.into_any()
+                } else {
+                    view! {
+                        <FindingTable rows caption />
+                        <p>
+                            <a href=format!(
+                                "/staff/inspection/{run}",
+                            )>{i18n.t("inspection.all_findings")}</a>
+                        </p>
+                    }
+                        .into_any()
+                }}
+            </section>
+        }
+    });
+    let rechecks = {
+        let rows = view.rechecks.clone();
+        view! {
+            <section aria-labelledby="recheck-h">
+                <h2 id="recheck-h">{i18n.t("inspection.recheck_title")}</h2>
+                <p class="muted">{i18n.t("inspection.recheck_explain")}</p>
+                {if rows.is_empty() {
+                    view! { <p class="empty">{i18n.t("inspection.recheck_none")}</p> }.into_any()
+                } else {
+                    view! { <FindingTable rows caption=i18n.t("inspection.recheck_caption") /> }
+                        .into_any()
+                }}
+            </section>
+        }
+    };
+    let earlier = (view.runs.len() > 1).then(|| {
+        view! {
+            <section aria-labelledby="runs-h">
+                <h2 id="runs-h">{i18n.t("inspection.runs_title")}</h2>
+                <RunTable runs=view.runs.clone() />
+            </section>
+        }
+    });
+    view! {
+        <p class="staff-me">{scope_note}</p>
+        {start}
+        {current}
+        {counts}
+        {top}
+        {rechecks}
+        {earlier}
+    }
+}
+
+/// Findings per institution and category; each count links to the list of those findings.
+#[component]
+fn CountTable(run: i64, counts: Vec<CountRow>) -> impl IntoView {
+    let i18n = use_i18n();
+    if counts.is_empty() {
+        return view! { <p class="empty">{i18n.t("inspection.none_found")}</p> }.into_any();
+    }
+    let link = move |c: &CountRow, verdict: &str, n: i64| {
+        let href = format!(
+            "/staff/inspection/{run}?institution={}&category={}{}",
+            c.institution_id,
+            c.category.code(),
+            if verdict.is_empty() {
+                String::new()
+            } else {
+                format!("&verdict={verdict}")
+            }
+        );
+        if n == 0 {
+            view! { <span class="muted">"0"</span> }.into_any()
+        } else {
+            view! { <a href=href>{i18n.number(n)}</a> }.into_any()
+        }
+    };
+    let rows = counts
+        .iter()
+        .map(|c| {
+            view! {
+                <tr>
+                    <th scope="row">{i18n.pick(&c.institution_name_ja, &c.institution_name_en)}</th>
+                    <td>{i18n.t(c.category.label_key())}</td>
+                    <td>{link(c, "wrong_person", c.wrong_person)}</td>
+                    <td>{link(c, "needs_review", c.needs_review)}</td>
+                    <td>{link(c, "", c.wrong_person + c.needs_review)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div
+            class="table-wrap"
+            tabindex="0"
+            role="region"
+            aria-label=i18n.t("inspection.counts_caption")
+        >
+            <table class="queue-table">
+                <caption>{i18n.t("inspection.counts_caption")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{i18n.t("inspection.col.institution")}</th>
+                        <th scope="col">{i18n.t("inspection.col.category")}</th>
+                        <th scope="col">{i18n.t("inspection.verdict.wrong_person")}</th>
+                        <th scope="col">{i18n.t("inspection.verdict.needs_review")}</th>
+                        <th scope="col">{i18n.t("inspection.col.total")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// Earlier runs with their state and findings.
+#[component]
+fn RunTable(runs: Vec<RunSummary>) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = runs
+        .into_iter()
+        .map(|r| {
+            view! {
+                <tr>
+                    <th scope="row">
+                        <a href=format!(
+                            "/staff/inspection/{}",
+                            r.id,
+                        )>{i18n.tf("inspection.run_title", &[("id", &r.id.to_string())])}</a>
+                    </th>
+                    <td>{i18n.t(&r.status.label_key())}</td>
+                    <td>{i18n.datetime(r.created_at)}</td>
+                    <td>{i18n.number(r.done)}</td>
+                    <td>{i18n.number(r.wrong_person)}</td>
+                    <td>{i18n.number(r.needs_review)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=i18n.t("inspection.runs_title")>
+            <table class="queue-table">
+                <caption>{i18n.t("inspection.runs_title")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{i18n.t("inspection.col.run")}</th>
+                        <th scope="col">{i18n.t("inspection.field.status")}</th>
+                        <th scope="col">{i18n.t("inspection.field.requested_at")}</th>
+                        <th scope="col">{i18n.t("inspection.col.items")}</th>
+                        <th scope="col">{i18n.t("inspection.verdict.wrong_person")}</th>
+                        <th scope="col">{i18n.t("inspection.verdict.needs_review")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
