@@ -153,6 +153,13 @@ enum Command {
         #[arg(long)]
         deceased_on: Option<String>,
     },
+    /// Run the integrity scan over every linked item now (the job the Inspection page starts),
+    /// with a progress bar, and print its throughput and findings.
+    Scan,
+    /// Link a new item to a resident, as an institution's linking feed would; the resident is
+    /// asked "is this yours?" at once and the link is checked. Reads one JSON object from standard
+    /// input: {"my_number", "institution" (official code), "link_method", "snapshot", "details"}.
+    LinkItem,
     /// Unlock a resident's account after identity checks at the office (staff action).
     Unlock {
         /// The resident's My Number (read from standard input when omitted, so it stays out of shell history).
@@ -400,18 +407,7 @@ async fn main() -> anyhow::Result<()> {
                 .resident_by_number_hash(&hasher.hash(&n))
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no resident with the number {n}"))?;
-            let clock: Arc<dyn myna_portal::service::clock::Clock> = Arc::new(SystemClock);
-            let workflow = myna_portal::service::workflow::Workflow {
-                db: db.clone(),
-                hasher,
-                clock: clock.clone(),
-            };
-            let inspection = myna_portal::service::inspection::Inspection {
-                db,
-                clock,
-                workflow,
-                worker: format!("cli-{}", std::process::id()),
-            };
+            let inspection = inspection_service(db, hasher);
             let change = myna_portal::store::inspection::RegisterChange {
                 address,
                 name_kanji,
@@ -424,6 +420,109 @@ async fn main() -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "Updated the register entry of {n}; re-checked its links: {raised} finding(s)."
+            );
+        }
+        Command::Scan => {
+            use myna_portal::service::clock::Clock;
+            let inspection = inspection_service(db.clone(), hasher);
+            let (id, created) = db
+                .enqueue_job("inspection", None, SystemClock.now())
+                .await?;
+            if !created {
+                println!("A scan was already queued or running (scan {id}); following it.");
+            }
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} scan {msg} [{bar:40}] {human_pos}/{human_len} items ({per_sec}, {eta} left)",
+                )?
+                .progress_chars("=> "),
+            );
+            bar.set_message(id.to_string());
+            let started = std::time::Instant::now();
+            let (poll_db, poll_bar) = (db.clone(), bar.clone());
+            let ticker = tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    if let Ok(Some(j)) = poll_db.job(id).await {
+                        poll_bar.set_length(j.progress_total.max(0) as u64);
+                        poll_bar.set_position(j.progress_done.max(0) as u64);
+                    }
+                }
+            });
+            loop {
+                let ran = inspection.run_once().await?;
+                let job = db
+                    .job(id)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("scan {id} vanished"))?;
+                if job.status == "done" || job.status == "failed" {
+                    break;
+                }
+                if !ran {
+                    // Another server holds it: follow its progress.
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+            ticker.abort();
+            bar.finish_and_clear();
+            let job = db
+                .job(id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("scan {id} vanished"))?;
+            if job.status != "done" {
+                anyhow::bail!("scan {id} failed: {}", job.error.unwrap_or_default());
+            }
+            let counts = db.finding_counts(id, 0).await?;
+            let wrong: i64 = counts.iter().map(|c| c.wrong_person).sum();
+            let review: i64 = counts.iter().map(|c| c.needs_review).sum();
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "scan {id}: {} items in {secs:.1} s ({:.0} items/s); {wrong} likely another person, {review} to review",
+                job.progress_done,
+                job.progress_done as f64 / secs.max(0.001)
+            );
+        }
+        Command::LinkItem => {
+            #[derive(serde::Deserialize)]
+            struct Input {
+                my_number: String,
+                institution: String,
+                link_method: myna_portal::domain::category::LinkMethod,
+                #[serde(default)]
+                snapshot: myna_portal::domain::matching::Identity,
+                details: myna_portal::domain::items::ItemDetails,
+            }
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+            let input: Input = serde_json::from_str(&s)
+                .map_err(|e| anyhow::anyhow!("standard input is not a link: {e}"))?;
+            let n = MyNumber::parse(input.my_number.trim())
+                .map_err(|e| anyhow::anyhow!("not a valid My Number: {e}"))?;
+            let resident = db
+                .resident_by_number_hash(&hasher.hash(&n))
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no resident with the number {n}"))?;
+            let institution = db
+                .institution_by_code(&input.institution)
+                .await?
+                .ok_or_else(|| {
+                    anyhow::anyhow!("no institution with the code {}", input.institution)
+                })?;
+            let inspection = inspection_service(db, hasher);
+            let link = myna_portal::service::inspection::NewLink {
+                resident_id: resident.id,
+                institution_id: institution,
+                link_method: input.link_method,
+                snapshot: input.snapshot,
+                details: input.details,
+            };
+            let (item, raised) = inspection
+                .link_item("link_feed", &link)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Linked item {item} to {n} and told them; the check raised {raised} finding(s)."
             );
         }
         Command::Unlock { my_number } => {
@@ -450,6 +549,25 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The inspection service for a command-line action (the system clock; this process as worker).
+fn inspection_service(
+    db: myna_portal::store::Db,
+    hasher: myna_portal::service::crypto::NumberHasher,
+) -> myna_portal::service::inspection::Inspection {
+    let clock: Arc<dyn myna_portal::service::clock::Clock> = Arc::new(SystemClock);
+    let workflow = myna_portal::service::workflow::Workflow {
+        db: db.clone(),
+        hasher,
+        clock: clock.clone(),
+    };
+    myna_portal::service::inspection::Inspection {
+        db,
+        clock,
+        workflow,
+        worker: format!("cli-{}", std::process::id()),
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM: the server then stops accepting connections and finishes the

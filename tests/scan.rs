@@ -341,7 +341,58 @@ async fn a_register_change_rechecks_the_persons_links(b: Backend) {
     assert!(bad.is_err());
 }
 
+async fn a_new_link_asks_the_resident_and_is_checked_at_once(b: Backend) {
+    use myna_portal::domain::category::LinkMethod;
+    use myna_portal::domain::items::ItemDetails;
+    use myna_portal::service::inspection::NewLink;
+    let app = TestApp::new(b).await;
+    // The insurer links a card to B's number, but the insurer's record is A's.
+    let a_identity = app.db.resident(1).await.unwrap().unwrap().identity();
+    let (item, raised) = app
+        .state
+        .inspection
+        .link_item(
+            "link_feed",
+            &NewLink {
+                resident_id: 2,
+                institution_id: 2,
+                link_method: LinkMethod::BatchMatch,
+                snapshot: a_identity,
+                details: ItemDetails::HealthInsurance {
+                    insurer_number: "01130016".into(),
+                    symbol: "4821".into(),
+                    number: "999".into(),
+                    branch: "00".into(),
+                    insured_kind: "insured".into(),
+                    coverage_start: "2026-11-01".into(),
+                    coverage_end: None,
+                },
+            },
+        )
+        .await
+        .unwrap();
+    assert!(raised >= 1);
+    let b_cookie = app.session_cookie(B_NUMBER).await;
+    let inbox = body_text(app.get("/inbox", Some(&b_cookie)).await).await;
+    assert!(inbox.contains("新しい情報がひも付けられました"), "{inbox}");
+    assert!(inbox.contains("健康保険"), "{inbox}");
+    let me = body_text(app.get("/me", Some(&b_cookie)).await).await;
+    assert!(
+        me.contains(&format!("item={item}")),
+        "B sees the new item: {me}"
+    );
+    let f: (String, Option<i64>) = myna_portal::on_db!(&app.db, |p| sqlx::query_as(
+        "SELECT verdict, suggested_resident_id FROM findings WHERE source = 'recheck' AND item_id = $1"
+    )
+    .bind(item)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!(f, ("wrong_person".to_string(), Some(1)));
+}
+
 on_both_backends!(
+    a_new_link_asks_the_resident_and_is_checked_at_once,
     a_scan_finds_the_wrong_link_and_a_finding_becomes_a_case,
     each_role_sees_only_its_own_findings,
     a_job_runs_once_across_two_servers_and_survives_a_dead_worker,

@@ -8,14 +8,16 @@ use super::audit::entry_hash;
 use super::clock::Clock;
 use super::staff_auth::StaffSession;
 use super::workflow::{person, WfResult, Workflow, WorkflowError};
-use crate::domain::category::Category;
+use crate::domain::category::{Category, LinkMethod};
 use crate::domain::inspection::*;
+use crate::domain::items::ItemDetails;
 use crate::domain::matching::{match_card, Identity};
 use crate::domain::my_number::mask_last4;
 use crate::domain::reference::Reference;
 use crate::domain::reports::{precheck_card, CaseItem};
 use crate::domain::scan::{sources_linked_to_several, RegisterEntry, RegisterIndex};
 use crate::store::audit::NewAudit;
+use crate::store::bulk::NewItem;
 use crate::store::inspection::{
     FindingQuery, FindingRecord, JobRow, NewFinding, RegisterChange, RegisterScanRow, ScanItemRow,
 };
@@ -31,6 +33,16 @@ const BATCH: i64 = 5_000;
 const LEASE_SECS: i64 = 60;
 /// How often an idle worker looks for a queued job.
 const POLL: Duration = Duration::from_secs(2);
+
+/// A new link an institution makes.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct NewLink {
+    pub resident_id: i64,
+    pub institution_id: i64,
+    pub link_method: LinkMethod,
+    pub snapshot: Identity,
+    pub details: ItemDetails,
+}
 
 #[derive(Clone)]
 pub struct Inspection {
@@ -567,6 +579,62 @@ impl Inspection {
             self.db.set_finding_report(f.id, report).await?;
         }
         Ok(reference)
+    }
+
+    // ----- new links -----
+
+    /// Links a new item to a resident, as an institution's linking feed would: the resident gets
+    /// an "is this yours?" notice at once, and the person's links are re-checked, so a new wrong
+    /// link is raised as a finding. Returns the new item's id and the findings raised.
+    pub async fn link_item(&self, actor: &str, link: &NewLink) -> WfResult<(i64, usize)> {
+        let (ja, en) = self
+            .db
+            .institution_names(link.institution_id)
+            .await?
+            .ok_or(WorkflowError::Invalid("unknown_institution"))?;
+        if self.db.resident(link.resident_id).await?.is_none() {
+            return Err(WorkflowError::NotFound);
+        }
+        let now = self.now();
+        let category = link.details.category();
+        let item = NewItem {
+            id: 0,
+            resident_id: link.resident_id,
+            institution_id: link.institution_id,
+            link_method: link.link_method.code(),
+            snapshot: link.snapshot.clone(),
+            linked_at: now,
+            details: link.details.clone(),
+        };
+        let params = format!(
+            "category=key:{}\ninstitution=both:{}\u{1f}{}",
+            category.label_key(),
+            ja.replace('\n', " "),
+            en.replace('\n', " ")
+        );
+        let id = self
+            .db
+            .link_new_item(
+                &item,
+                "new_link",
+                &params,
+                &NewAudit {
+                    at: now,
+                    actor,
+                    action: "inspection.item_linked",
+                    subject: &format!("resident:{}", link.resident_id),
+                    detail: &format!(
+                        "category={}; institution={}; method={}",
+                        category.code(),
+                        link.institution_id,
+                        link.link_method.code()
+                    ),
+                },
+                entry_hash,
+            )
+            .await?;
+        let raised = self.recheck(actor, link.resident_id).await?;
+        Ok((id, raised))
     }
 
     // ----- continuous re-verification -----

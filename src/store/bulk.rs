@@ -86,6 +86,50 @@ macro_rules! insert_details {
     }};
 }
 
+/// Inserts the category-specific rows of `$items` (each `NewItem` with its final id).
+macro_rules! insert_all_details {
+    ($tx:expr, $items:expr) => {{
+            insert_details!($tx, $items, ResidentRecord,
+            "INSERT INTO item_resident_record (item_id, resident_code, address, household_head, relationship, history) ",
+            |b, id, { resident_code, address, household_head, relationship, history }| {
+                b.push_bind(id).push_bind(resident_code).push_bind(address).push_bind(household_head)
+                    .push_bind(relationship).push_bind(history);
+            });
+            insert_details!($tx, $items, Tax,
+            "INSERT INTO item_tax (item_id, person_key, tax_year, total_income, deductions, resident_tax) ",
+            |b, id, { person_key, tax_year, total_income, deductions, resident_tax }| {
+                b.push_bind(id).push_bind(person_key).push_bind(i64::from(*tax_year)).push_bind(total_income)
+                    .push_bind(deductions).push_bind(resident_tax);
+            });
+            insert_details!($tx, $items, HealthInsurance,
+            "INSERT INTO item_health_insurance (item_id, insurer_number, symbol, number, branch, insured_kind, \
+             coverage_start, coverage_end) ",
+            |b, id, { insurer_number, symbol, number, branch, insured_kind, coverage_start, coverage_end }| {
+                b.push_bind(id).push_bind(insurer_number).push_bind(symbol).push_bind(number).push_bind(branch)
+                    .push_bind(insured_kind).push_bind(coverage_start).push_bind(coverage_end);
+            });
+            insert_details!($tx, $items, Pension,
+            "INSERT INTO item_pension (item_id, basic_pension_number, scheme, enrolment, benefit_status) ",
+            |b, id, { basic_pension_number, scheme, enrolment, benefit_status }| {
+                b.push_bind(id).push_bind(basic_pension_number).push_bind(scheme).push_bind(enrolment)
+                    .push_bind(benefit_status);
+            });
+            insert_details!($tx, $items, Disability,
+            "INSERT INTO item_disability (item_id, certificate_number, certificate_type, grade, issued_on, renewal_on) ",
+            |b, id, { certificate_number, certificate_type, grade, issued_on, renewal_on }| {
+                b.push_bind(id).push_bind(certificate_number).push_bind(certificate_type).push_bind(grade)
+                    .push_bind(issued_on).push_bind(renewal_on);
+            });
+            insert_details!($tx, $items, PublicFundAccount,
+            "INSERT INTO item_bank_account (item_id, bank_code, bank_name, branch_code, branch_name, account_type, \
+             account_number, holder_kana) ",
+            |b, id, { bank_code, bank_name, branch_code, branch_name, account_type, account_number, holder_kana }| {
+                b.push_bind(id).push_bind(bank_code).push_bind(bank_name).push_bind(branch_code)
+                    .push_bind(branch_name).push_bind(account_type).push_bind(account_number).push_bind(holder_kana);
+            });
+    }};
+}
+
 impl Db {
     pub async fn insert_institutions(&self, rows: &[InstitutionRow]) -> StoreResult<()> {
         on_db!(self, |p| {
@@ -130,45 +174,56 @@ impl Db {
                         .push_bind(&r.snapshot.birth_date).push_bind(&r.snapshot.sex)
                         .push_bind(&r.snapshot.address).push_bind(r.linked_at).push_bind(r.linked_at);
                 });
-            insert_details!(tx, batch.items, ResidentRecord,
-            "INSERT INTO item_resident_record (item_id, resident_code, address, household_head, relationship, history) ",
-            |b, id, { resident_code, address, household_head, relationship, history }| {
-                b.push_bind(id).push_bind(resident_code).push_bind(address).push_bind(household_head)
-                    .push_bind(relationship).push_bind(history);
-            });
-            insert_details!(tx, batch.items, Tax,
-            "INSERT INTO item_tax (item_id, person_key, tax_year, total_income, deductions, resident_tax) ",
-            |b, id, { person_key, tax_year, total_income, deductions, resident_tax }| {
-                b.push_bind(id).push_bind(person_key).push_bind(i64::from(*tax_year)).push_bind(total_income)
-                    .push_bind(deductions).push_bind(resident_tax);
-            });
-            insert_details!(tx, batch.items, HealthInsurance,
-            "INSERT INTO item_health_insurance (item_id, insurer_number, symbol, number, branch, insured_kind, \
-             coverage_start, coverage_end) ",
-            |b, id, { insurer_number, symbol, number, branch, insured_kind, coverage_start, coverage_end }| {
-                b.push_bind(id).push_bind(insurer_number).push_bind(symbol).push_bind(number).push_bind(branch)
-                    .push_bind(insured_kind).push_bind(coverage_start).push_bind(coverage_end);
-            });
-            insert_details!(tx, batch.items, Pension,
-            "INSERT INTO item_pension (item_id, basic_pension_number, scheme, enrolment, benefit_status) ",
-            |b, id, { basic_pension_number, scheme, enrolment, benefit_status }| {
-                b.push_bind(id).push_bind(basic_pension_number).push_bind(scheme).push_bind(enrolment)
-                    .push_bind(benefit_status);
-            });
-            insert_details!(tx, batch.items, Disability,
-            "INSERT INTO item_disability (item_id, certificate_number, certificate_type, grade, issued_on, renewal_on) ",
-            |b, id, { certificate_number, certificate_type, grade, issued_on, renewal_on }| {
-                b.push_bind(id).push_bind(certificate_number).push_bind(certificate_type).push_bind(grade)
-                    .push_bind(issued_on).push_bind(renewal_on);
-            });
-            insert_details!(tx, batch.items, PublicFundAccount,
-            "INSERT INTO item_bank_account (item_id, bank_code, bank_name, branch_code, branch_name, account_type, \
-             account_number, holder_kana) ",
-            |b, id, { bank_code, bank_name, branch_code, branch_name, account_type, account_number, holder_kana }| {
-                b.push_bind(id).push_bind(bank_code).push_bind(bank_name).push_bind(branch_code)
-                    .push_bind(branch_name).push_bind(account_type).push_bind(account_number).push_bind(holder_kana);
-            });
+            insert_all_details!(tx, batch.items);
             tx.commit().await
+        })
+    }
+
+    /// Links one new item to a resident (the id comes from the database) with its details, the
+    /// resident's notice and the audit entry, in one transaction. Returns the item's id.
+    pub async fn link_new_item(
+        &self,
+        item: &NewItem,
+        notice_kind: &str,
+        notice_params: &str,
+        audit: &super::audit::NewAudit<'_>,
+        hash: fn(&[u8], i64, &super::audit::NewAudit<'_>) -> Vec<u8>,
+    ) -> StoreResult<i64> {
+        on_db!(self, |p| {
+            let mut tx = p.begin().await?;
+            crate::append_audit_in!(&mut *tx, audit, hash);
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO linked_items (resident_id, category, institution_id, link_method, \
+                 snap_name_kanji, snap_name_kana, snap_birth_date, snap_sex, snap_address, \
+                 linked_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+                 RETURNING id",
+            )
+            .bind(item.resident_id)
+            .bind(item.details.category().code())
+            .bind(item.institution_id)
+            .bind(item.link_method)
+            .bind(&item.snapshot.name_kanji)
+            .bind(&item.snapshot.name_kana)
+            .bind(&item.snapshot.birth_date)
+            .bind(&item.snapshot.sex)
+            .bind(&item.snapshot.address)
+            .bind(item.linked_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let items = [NewItem { id, ..item.clone() }];
+            insert_all_details!(tx, items);
+            sqlx::query(
+                "INSERT INTO notices (resident_id, at, kind, reference, params) \
+                 VALUES ($1, $2, $3, NULL, $4)",
+            )
+            .bind(item.resident_id)
+            .bind(item.linked_at)
+            .bind(notice_kind)
+            .bind(notice_params)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(id)
         })
     }
 
