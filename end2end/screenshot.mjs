@@ -1,7 +1,7 @@
 // Takes the README screenshots from a running demo portal (scripts/demo.sh):
 //   node end2end/screenshot.mjs [BASE_URL] [DEMO_JSON]
-// It files a report as the first demo resident, claims it as caseworker1 and looks it up as
-// helpdesk1, so run it on a fresh demo database.
+// It files a report as the first demo resident, claims it as caseworker1, looks it up as
+// helpdesk1 and runs a scan as supervisor1, so run it on a fresh demo database.
 import { chromium } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { createHmac } from "node:crypto";
@@ -72,5 +72,15 @@ await hd.getByRole("textbox", { name: /受付番号/ }).fill(reference);
 await hd.getByRole("button", { name: "照会する" }).click();
 await hd.getByText(`受付番号 ${reference} の状況`).waitFor();
 await hd.screenshot({ path: "docs/helpdesk.png" });
+
+// The integrity inspection: a scan, its counts, and one finding's evidence.
+const sup = await staffPage(staff("supervisor1"));
+await sup.goto(`${base}/staff/inspection`);
+await sup.getByRole("button", { name: /点検を始める/ }).click();
+await sup.locator(".run-fields").getByText("完了", { exact: true }).waitFor({ timeout: 120_000 });
+await sup.screenshot({ path: "docs/inspection.png" });
+await sup.locator("table.finding-table tbody tr").first().getByRole("link", { name: /検出 \d+/ }).click();
+await sup.getByRole("heading", { name: "根拠" }).waitFor();
+await sup.screenshot({ path: "docs/finding.png", fullPage: true });
 await browser.close();
 console.log(`screenshots in docs/ (report ${reference})`);

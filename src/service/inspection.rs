@@ -279,11 +279,15 @@ impl Inspection {
 
         let mut entries = Vec::new();
         let mut after = 0;
-        loop {
+        for batch in 1.. {
             let rows = self.db.register_batch(after, BATCH * 4).await?;
             let Some(last) = rows.last() else { break };
             after = last.id;
             entries.extend(rows.iter().map(entry_of));
+            // Reading a national register takes a while: keep the lease.
+            if batch % 10 == 0 && !lease(&self.db, 0).await? {
+                return Ok(None);
+            }
         }
         let index = tokio::task::spawn_blocking(move || {
             RegisterIndex::build(entries, true).map(|(index, _)| index)

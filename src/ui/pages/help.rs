@@ -55,7 +55,7 @@ const RESIDENT_TOPICS: [Topic; 8] = [
     },
 ];
 
-const STAFF_TOPICS: [Topic; 9] = [
+const STAFF_TOPICS: [Topic; 10] = [
     Topic {
         id: "help-roles",
         heading: "help.roles.heading",
@@ -95,6 +95,11 @@ const STAFF_TOPICS: [Topic; 9] = [
         id: "help-extend",
         heading: "help.extend.heading",
         paragraphs: &["help.extend.p1"],
+    },
+    Topic {
+        id: "help-inspection",
+        heading: "help.inspection.heading",
+        paragraphs: &["help.inspection.p1", "help.inspection.p2"],
     },
     Topic {
         id: "help-privacy",
