@@ -11,8 +11,10 @@ n=${1:-1000000}
 url=${2:-sqlite://target/bench-scan/portal.db}
 dir=target/bench-scan
 cargo build --release --features ssr --bin myna-portal
-bin=target/release/myna-portal
 mkdir -p "$dir"
+# A copy of its own, so another build in the same target directory cannot swap it mid-run.
+cp target/release/myna-portal "$dir/myna-portal"
+bin="$dir/myna-portal"
 export PORTAL_KEY_FILE="$dir/number.key"
 if [[ "$url" == postgres* ]]; then
   psql "$url" -q -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null

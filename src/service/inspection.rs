@@ -20,6 +20,7 @@ use crate::store::audit::NewAudit;
 use crate::store::bulk::NewItem;
 use crate::store::inspection::{
     FindingQuery, FindingRecord, JobRow, NewFinding, RegisterChange, RegisterScanRow, ScanItemRow,
+    SOURCE_KINDS,
 };
 use crate::store::Db;
 use std::collections::HashSet;
@@ -264,6 +265,7 @@ impl Inspection {
     /// The scan itself: the register into memory, the shared source records, then every item in
     /// batches, storing findings and progress after each. `None` when the lease was lost.
     async fn scan(&self, job: &JobRow) -> Result<Option<(i64, usize)>, sqlx::Error> {
+        let started = std::time::Instant::now();
         let total = self.db.count_active_items().await?;
         let lease = |db: &Db, done: i64| {
             let until = self.now() + LEASE_SECS;
@@ -299,17 +301,32 @@ impl Inspection {
             return Ok(None);
         }
 
+        let loaded = std::time::Instant::now();
+        tracing::info!(
+            job = job.id,
+            residents = index.len(),
+            secs = started.elapsed().as_secs_f64(),
+            "register read"
+        );
         let mut keyed: Vec<(i64, u64, u64)> = Vec::new();
-        let mut after = 0;
-        loop {
-            let rows = self.db.source_keys_batch(after, BATCH * 4).await?;
-            let Some(last) = rows.last() else { break };
-            after = last.0;
-            keyed.extend(
-                rows.iter()
-                    .map(|(item, resident, key)| (*item, key_hash(key), *resident as u64)),
-            );
+        for kind in 0..SOURCE_KINDS {
+            let mut after = 0;
+            loop {
+                let rows = self.db.source_keys_batch(kind, after, BATCH * 4).await?;
+                let Some(last) = rows.last() else { break };
+                after = last.0;
+                keyed.extend(
+                    rows.iter()
+                        .map(|(item, resident, key)| (*item, key_hash(key), *resident as u64)),
+                );
+            }
         }
+        tracing::info!(
+            job = job.id,
+            keyed = keyed.len(),
+            secs = loaded.elapsed().as_secs_f64(),
+            "source records read"
+        );
         let pairs: Vec<(u64, u64)> = keyed.iter().map(|(_, k, r)| (*k, *r)).collect();
         let shared: HashSet<i64> = sources_linked_to_several(&pairs)
             .into_iter()

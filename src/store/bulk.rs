@@ -227,6 +227,14 @@ impl Db {
         })
     }
 
+    /// Refreshes the planner's statistics after a bulk load.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        on_db!(self, |p| sqlx::query("ANALYZE")
+            .execute(p)
+            .await
+            .map(|_| ()))
+    }
+
     /// After loading rows with explicit ids, moves PostgreSQL's identity sequences past them.
     pub async fn reset_sequences(&self) -> StoreResult<()> {
         if let Db::Postgres(p) = self {

@@ -65,20 +65,25 @@ const SCAN_ITEM_COLUMNS: &str = "i.id, i.resident_id, i.institution_id, i.catego
      i.snap_name_kanji, i.snap_name_kana, i.snap_birth_date, i.snap_sex, i.snap_address";
 
 /// The source records that identify an item on their own: an insurance card (insurer, symbol,
-/// number, branch), a disability certificate (issuer and number), a bank account.
-const SOURCE_KEYS: &str = "\
-    SELECT d.item_id, i.resident_id, 'h/' || d.insurer_number || '/' || d.symbol || '/' || d.number || '/' || d.branch AS source_key \
-      FROM item_health_insurance d JOIN linked_items i ON i.id = d.item_id \
-      WHERE d.item_id > $1 AND i.unlinked_at IS NULL \
-    UNION ALL \
-    SELECT d.item_id, i.resident_id, 'd/' || i.institution_id || '/' || d.certificate_number \
-      FROM item_disability d JOIN linked_items i ON i.id = d.item_id \
-      WHERE d.item_id > $1 AND i.unlinked_at IS NULL \
-    UNION ALL \
-    SELECT d.item_id, i.resident_id, 'b/' || d.bank_code || '/' || d.branch_code || '/' || d.account_number \
-      FROM item_bank_account d JOIN linked_items i ON i.id = d.item_id \
-      WHERE d.item_id > $1 AND i.unlinked_at IS NULL \
-    ORDER BY 1 LIMIT $2";
+/// number, branch), a disability certificate (issuer and number), a bank account. One query per
+/// detail table, each read in item order along its primary key (`i.id > $1` as well, or
+/// PostgreSQL merge-joins from the first item every time).
+const SOURCE_KEYS: [&str; 3] = [
+    "SELECT d.item_id, i.resident_id, \
+     'h/' || d.insurer_number || '/' || d.symbol || '/' || d.number || '/' || d.branch \
+     FROM item_health_insurance d JOIN linked_items i ON i.id = d.item_id \
+     WHERE d.item_id > $1 AND i.id > $1 AND i.unlinked_at IS NULL ORDER BY d.item_id LIMIT $2",
+    "SELECT d.item_id, i.resident_id, 'd/' || i.institution_id || '/' || d.certificate_number \
+     FROM item_disability d JOIN linked_items i ON i.id = d.item_id \
+     WHERE d.item_id > $1 AND i.id > $1 AND i.unlinked_at IS NULL ORDER BY d.item_id LIMIT $2",
+    "SELECT d.item_id, i.resident_id, \
+     'b/' || d.bank_code || '/' || d.branch_code || '/' || d.account_number \
+     FROM item_bank_account d JOIN linked_items i ON i.id = d.item_id \
+     WHERE d.item_id > $1 AND i.id > $1 AND i.unlinked_at IS NULL ORDER BY d.item_id LIMIT $2",
+];
+
+/// How many kinds of source record [`Db::source_keys_batch`] reads.
+pub const SOURCE_KINDS: usize = SOURCE_KEYS.len();
 
 /// A finding to store.
 #[derive(Debug, Clone)]
@@ -365,14 +370,15 @@ impl Db {
         Ok(rows)
     }
 
-    /// `(item_id, resident_id, source_key)` of items identified by a source record, after
-    /// `after_item`, by item id.
+    /// `(item_id, resident_id, source_key)` of the items identified by source records of kind
+    /// `kind` (below [`SOURCE_KINDS`]), after `after_item`, by item id.
     pub async fn source_keys_batch(
         &self,
+        kind: usize,
         after_item: i64,
         limit: i64,
     ) -> StoreResult<Vec<(i64, i64, String)>> {
-        on_db!(self, |p| sqlx::query_as(SOURCE_KEYS)
+        on_db!(self, |p| sqlx::query_as(SOURCE_KEYS[kind])
             .bind(after_item)
             .bind(limit)
             .fetch_all(p)

@@ -536,7 +536,12 @@ fn PreCheckView(precheck: PreCheck) -> impl IntoView {
 /// One item named in the report: where it came from, how it was linked, its fields and the
 /// comparison of its snapshot with the reporter's register entry.
 #[component]
-pub fn CaseItemCard(item: CaseItem) -> impl IntoView {
+pub fn CaseItemCard(
+    item: CaseItem,
+    /// The comparison's heading and explanation keys (default: against the reporter).
+    #[prop(default = ("case.match_title", "case.match_explain"))]
+    match_keys: (&'static str, &'static str),
+) -> impl IntoView {
     let i18n = use_i18n();
     let id = item.item_id;
     let heading_id = format!("case-item-{id}-h");
@@ -576,8 +581,8 @@ pub fn CaseItemCard(item: CaseItem) -> impl IntoView {
             </dl>
             <h4>{i18n.t("case.item_fields_title")}</h4>
             <FieldList fields=item.fields />
-            <h4>{i18n.t("case.match_title")}</h4>
-            <p class="muted">{i18n.t("case.match_explain")}</p>
+            <h4>{i18n.t(match_keys.0)}</h4>
+            <p class="muted">{i18n.t(match_keys.1)}</p>
             <MatchTable rows=item.match_card label=table_label />
             {(!item.precheck.reasons.is_empty())
                 .then(|| {

@@ -146,7 +146,10 @@ fn Finding(view: FindingView) -> impl IntoView {
         </section>
         {case}
         <h2>{i18n.t("inspection.evidence_title")}</h2>
-        <CaseItemCard item=view.item />
+        <CaseItemCard
+            item=view.item
+            match_keys=("inspection.match_title", "inspection.match_explain")
+        />
         <section class="card" aria-labelledby="linked-h">
             <h2 id="linked-h">{i18n.t("inspection.linked_title")}</h2>
             <PersonDetails person=view.linked />
