@@ -338,11 +338,30 @@ impl Inspection {
 
         let index = Arc::new(index);
         let shared = Arc::new(shared);
-        let (mut done, mut found, mut after) = (0i64, 0usize, 0i64);
-        loop {
-            let items = self.db.scan_items_batch(after, BATCH).await?;
-            let Some(last) = items.last() else { break };
-            after = last.id;
+        // A reader fetches the next batch while this task scores the current one, so the
+        // database and the scoring keep both cores busy.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<ScanItemRow>, sqlx::Error>>(2);
+        let reader_db = self.db.clone();
+        let reader = tokio::spawn(async move {
+            let mut after = 0;
+            loop {
+                let batch = reader_db.scan_items_batch(after, BATCH).await;
+                if let Ok(items) = &batch {
+                    match items.last() {
+                        Some(last) => after = last.id,
+                        None => break,
+                    }
+                }
+                let failed = batch.is_err();
+                // A closed channel means the scan stopped: nothing more to read.
+                if tx.send(batch).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        let (mut done, mut found) = (0i64, 0usize);
+        while let Some(batch) = rx.recv().await {
+            let items = batch?;
             let n = items.len() as i64;
             let (ix, sh) = (index.clone(), shared.clone());
             let findings = tokio::task::spawn_blocking(move || score_batch(&ix, &items, &sh))
@@ -354,6 +373,7 @@ impl Inspection {
                 .await?;
             done += n;
             if !lease(&self.db, done).await? {
+                reader.abort();
                 return Ok(None);
             }
         }
