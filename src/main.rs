@@ -12,6 +12,10 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// mimalloc: the inspection tool and the scan allocate and free small strings for every row.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(version, about = "Citizen self-check portal (マイナポータル-style)")]
 struct Cli {
