@@ -76,7 +76,7 @@ PAGES = {
         ("access_log insert (log_access)", "INSERT INTO access_log (resident_id, item_id, staff_id, institution_id, role, purpose, report_id, at) VALUES (:reporter, NULL, 1, NULL, 'caseworker', 'case_investigation', :report, 1)"),
     ] + AUDIT,
 }
-TABLES = ["residents", "linked_items", "accounts", "sessions", "reports", "report_items", "report_events",
+TABLES = ["residents", "linked_items", "accounts", "sessions", "reports", "report_items", "report_events", "staff", "internal_notes",
           "notices", "access_log", "audit_log", "staff_sessions", "institutions"] + DETAILS
 
 def sample(q):

@@ -16,7 +16,7 @@
 #                                                                   with the same population
 #   --seed-only  load the populations and stop (a later --reuse-db run measures them)
 # Rates (requests/s) come from RATE_BASELINE, RATE_ME, RATE_REPORTS (default 200), RATE_SUBMIT,
-# RATE_QUEUE, RATE_CASE (default 50). PostgreSQL: PG_ADMIN_URL (default
+# RATE_QUEUE, RATE_CASE (default 50), RATE_QUEUE_ALL (a supervisor's queue of every report, default 10). PostgreSQL: PG_ADMIN_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres); the database bench_load is dropped and created.
 # Needs python3, wrk and psql (PostgreSQL). Everything goes to target/load/; results.jsonl there.
 set -euo pipefail
@@ -174,7 +174,8 @@ EOF
   for sc in baseline me submit reports queue queue_all case; do
     case "$sc" in
       baseline) rate=${RATE_BASELINE:-200} ;; me) rate=${RATE_ME:-200} ;; reports) rate=${RATE_REPORTS:-200} ;;
-      submit) rate=${RATE_SUBMIT:-50} ;; queue|queue_all) rate=${RATE_QUEUE:-50} ;; case) rate=${RATE_CASE:-50} ;;
+      submit) rate=${RATE_SUBMIT:-50} ;; queue) rate=${RATE_QUEUE:-50} ;; case) rate=${RATE_CASE:-50} ;;
+      queue_all) rate=${RATE_QUEUE_ALL:-10} ;;
     esac
     r0=$(rustc_now)
     fixed=$(python3 bench/loadgen.py rate --base "$base" --sessions "$dir/sessions.json" \
