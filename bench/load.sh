@@ -16,8 +16,9 @@
 #                                                                   with the same population
 #   --seed-only  load the populations and stop (a later --reuse-db run measures them)
 # Rates (requests/s) come from RATE_BASELINE, RATE_ME, RATE_REPORTS (default 200), RATE_SUBMIT,
-# RATE_QUEUE, RATE_CASE (default 50), RATE_QUEUE_ALL (a supervisor's queue of every report, default 10). PostgreSQL: PG_ADMIN_URL (default
-# postgres://postgres@127.0.0.1:5432/postgres); the database bench_load is dropped and created.
+# RATE_QUEUE, RATE_CASE (default 50), RATE_QUEUE_ALL (a supervisor's queue of every report,
+# default 10). PostgreSQL: PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres); the
+# database bench_load is dropped and created.
 # Needs python3, wrk and psql (PostgreSQL). Everything goes to target/load/; results.jsonl there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=0; shift ;;
     --reuse-db) reuse=1; shift ;;
     --seed-only) seed_only=1; shift ;;
-    -h|--help) sed -n 2,22p "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done

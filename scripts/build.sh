@@ -43,9 +43,12 @@ for kind in js wasm css; do
   hash=$(sha256sum "$src" | cut -c1-20)
   mv "$src" "$pkg/$name.$hash.$kind"
   echo "$kind: $hash" >> "$bindir/hash.txt"
-  # Precompressed copies, served as they are (src/server/mod.rs); brotli only when installed.
-  gzip -9 -k -f "$pkg/$name.$hash.$kind"
-  if command -v brotli >/dev/null; then brotli -q 11 -k -f "$pkg/$name.$hash.$kind"; fi
+  # Precompressed copies for release, served as they are (src/server/mod.rs); brotli only when
+  # installed. A dev build's bundle is compressed per response instead (its wasm is large and changes often).
+  if [ "$profile" = release ]; then
+    gzip -9 -k -f "$pkg/$name.$hash.$kind"
+    if command -v brotli >/dev/null; then brotli -q 11 -k -f "$pkg/$name.$hash.$kind"; fi
+  fi
 done
 cp -r public/. "$site/"
 echo "built $profile: $bindir/$name, $bindir/hash.txt and $site"
