@@ -9,6 +9,6 @@ rm -rf "$dir"
 mkdir -p "$dir"
 export DATABASE_URL="sqlite://$dir/portal.db"
 export PORTAL_KEY_FILE="$dir/number.key"
-bin=target/debug/myna-portal
+bin=${CARGO_TARGET_DIR:-target}/debug/myna-portal
 "$bin" seed --residents 3000 --seed 2023 --wrong-rate 0.02 --demo-password "e2e-demo-pass" --demo-out "$dir/demo.json" --truth "$dir/ground-truth.csv"
 LEPTOS_SITE_ADDR="127.0.0.1:$port" exec "$bin" serve

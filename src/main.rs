@@ -117,6 +117,10 @@ enum Command {
         /// Also write the demo credentials as JSON to this file (for end-to-end tests).
         #[arg(long)]
         demo_out: Option<PathBuf>,
+        /// Give this many more residents, spread over the population, an account with the demo
+        /// password (a sign-in pool for load tests; listed as `pool` in --demo-out).
+        #[arg(long, default_value_t = 0, requires = "demo_password")]
+        accounts: u64,
         /// Do nothing when the database already holds a population.
         #[arg(long)]
         if_empty: bool,
@@ -263,6 +267,7 @@ async fn main() -> anyhow::Result<()> {
             truth,
             demo_password,
             demo_out,
+            accounts,
             if_empty,
         } => {
             if !db.is_empty().await? {
@@ -285,6 +290,7 @@ async fn main() -> anyhow::Result<()> {
                     },
                     truth_path: &truth,
                     demo_password,
+                    accounts,
                     progress: std::io::stderr().is_terminal(),
                 },
             )
@@ -309,7 +315,13 @@ async fn main() -> anyhow::Result<()> {
                     .iter()
                     .map(|s| serde_json::json!({"username": s.username, "display_name": s.display_name, "role": s.role, "institution": s.institution, "password": s.password, "totp_secret": s.totp_secret}))
                     .collect();
-                let demo = serde_json::json!({"residents": residents, "staff": staff});
+                let pool: Vec<_> = report
+                    .pool
+                    .iter()
+                    .map(|d| serde_json::json!({"resident_id": d.resident_id, "my_number": d.my_number, "password": d.password}))
+                    .collect();
+                let demo =
+                    serde_json::json!({"residents": residents, "staff": staff, "pool": pool});
                 std::fs::write(&path, serde_json::to_string_pretty(&demo)?)?;
             }
             if !report.demo.is_empty() {

@@ -41,7 +41,14 @@ pub fn router(state: AppState) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        // scripts/build.sh writes .br and .gz beside each bundle file: served as they are, not
+        // compressed again for every request.
+        .nest_service(
+            "/pkg",
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(errors::map_framework_errors))

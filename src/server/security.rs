@@ -45,6 +45,19 @@ fn is_static(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/favicon.ico" || path.starts_with("/img/")
 }
 
+/// A bundle file whose name carries a hash of its content (`/pkg/myna-portal.<hash>.css`, named
+/// by scripts/build.sh): what is served under that name never changes, so it may be cached for good.
+pub fn is_content_hashed(path: &str) -> bool {
+    let Some(name) = path.strip_prefix("/pkg/").filter(|n| !n.contains('/')) else {
+        return false;
+    };
+    let mut parts = name.rsplit('.');
+    let (Some(_ext), Some(hash), Some(_stem)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 pub async fn guard(mut req: Request, next: Next) -> Response {
     if is_state_changing(req.method()) && !same_origin(&req) {
         tracing::warn!(path = %req.uri().path(), "cross-origin state-changing request refused");
@@ -57,8 +70,10 @@ pub async fn guard(mut req: Request, next: Next) -> Response {
     let nonce = crate::service::crypto::new_nonce();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let static_asset = is_static(req.uri().path());
+    let hashed = is_content_hashed(req.uri().path());
 
     let mut res = next.run(req).await;
+    let ok = res.status().is_success();
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&csp(&nonce)) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
@@ -80,7 +95,13 @@ pub async fn guard(mut req: Request, next: Next) -> Response {
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
     );
-    let cache = if static_asset { "no-cache" } else { "no-store" };
+    let cache = if hashed && ok {
+        "public, max-age=31536000, immutable"
+    } else if static_asset {
+        "no-cache"
+    } else {
+        "no-store"
+    };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     res
 }
@@ -93,4 +114,26 @@ pub fn span_without_query<B>(req: &http::Request<B>) -> tracing::Span {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
     tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_hashed;
+
+    #[test]
+    fn only_hashed_bundle_names_are_immutable() {
+        assert!(is_content_hashed(
+            "/pkg/myna-portal.0123456789abcdef0123.css"
+        ));
+        assert!(is_content_hashed(
+            "/pkg/myna-portal.0123456789abcdef0123.wasm"
+        ));
+        assert!(!is_content_hashed("/pkg/myna-portal.css"));
+        assert!(!is_content_hashed("/pkg/myna-portal_bg.wasm"));
+        assert!(!is_content_hashed(
+            "/pkg/snippets/x.0123456789abcdef0123.js"
+        ));
+        assert!(!is_content_hashed("/me.0123456789abcdef0123.css"));
+        assert!(!is_content_hashed("/pkg/myna-portal.short.js"));
+    }
 }

@@ -38,12 +38,17 @@ pub struct SeedReport {
     pub noise: u64,
     pub demo: Vec<DemoResident>,
     pub demo_staff: Vec<DemoStaff>,
+    /// The extra accounts of `SeedOptions::accounts` (for load tests).
+    pub pool: Vec<DemoResident>,
 }
 
 pub struct SeedOptions<'a> {
     pub config: Config,
     pub truth_path: &'a Path,
     pub demo_password: Option<String>,
+    /// Also give this many residents, spread evenly over the population, an account with the
+    /// demo password (a sign-in pool for load tests). Needs `demo_password`.
+    pub accounts: u64,
     pub progress: bool,
 }
 
@@ -158,6 +163,27 @@ pub async fn seed(
             });
         }
         report.demo_staff = demo_staff(db, demo_wrong.map(|w| w.2), &hash, &password, now).await?;
+        // Evenly spread ids, none of them a demo resident's.
+        let mut taken: std::collections::HashSet<i64> =
+            report.demo.iter().map(|d| d.resident_id).collect();
+        let n = opts
+            .accounts
+            .min(report.residents.saturating_sub(taken.len() as u64));
+        let step = (report.residents / n.max(1)).max(1);
+        for k in 0..n {
+            let mut id = (1 + k * step + step / 2).min(report.residents) as i64;
+            while taken.contains(&id) {
+                id = id % report.residents as i64 + 1;
+            }
+            taken.insert(id);
+            db.upsert_account(id, &hash, now).await?;
+            report.pool.push(DemoResident {
+                resident_id: id,
+                my_number: generator.my_number_for(id).expose(),
+                password: password.clone(),
+                role: "load-test pool",
+            });
+        }
     }
     Ok(report)
 }

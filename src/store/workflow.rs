@@ -379,8 +379,16 @@ impl Db {
         verdict: Option<&str>,
         limit: i64,
     ) -> StoreResult<Vec<ReportRow>> {
+        // One institution's queue names it with a plain equality, so both planners take the
+        // reports_queue index; `$1 IS NULL OR r.institution_id = $1` made them scan every report
+        // in the country for each caseworker's page (bench/explain.sh).
+        let institution = if institution_id.is_some() {
+            "r.institution_id = $1"
+        } else {
+            "$1 IS NULL"
+        };
         let sql = format!(
-            "SELECT {REPORT_COLUMNS} WHERE ($1 IS NULL OR r.institution_id = $1) \
+            "SELECT {REPORT_COLUMNS} WHERE {institution} \
              AND ($2 IS NULL OR r.status = $2) AND ($3 IS NULL OR r.category = $3) \
              AND ($4 IS NULL OR r.verdict = $4) \
              ORDER BY r.submitted_at, r.id LIMIT $5"

@@ -11,7 +11,7 @@ use super::pages::{
 };
 use crate::i18n::{I18n, Lang};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -102,6 +102,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // Content-hashed names (`hash-files` in Leptos.toml; scripts/build.sh writes the
+                // hashes to hash.txt beside the binary), so the files can be cached for good.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -130,7 +133,6 @@ pub fn App() -> impl IntoView {
     provide_context(initial_viewer());
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/myna-portal.css" />
         <Router>
             <a class="skip-link" href="#main">
                 {i18n.t("common.skip_to_content")}
