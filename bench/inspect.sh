@@ -12,8 +12,10 @@ register_rows=${1:-10000000}
 link_rows=${2:-15000000}
 dir=target/bench-inspect
 cargo build --release --features ssr --bin myna-portal
-bin=target/release/myna-portal
 mkdir -p "$dir"
+# A copy of its own, so another build in the same target directory cannot swap it mid-run.
+cp target/release/myna-portal "$dir/myna-portal"
+bin="$dir/myna-portal"
 stamp="$dir/generated-$register_rows-$link_rows"
 if [[ ! -f "$stamp" ]]; then
   rm -f "$dir"/*.csv "$dir"/generated-*

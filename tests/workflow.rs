@@ -78,6 +78,18 @@ async fn the_whole_correction(b: Backend) {
     let cw = app.staff_cookie("cw_insurer").await;
     let (_, queue) = app.call("/api/staff/queue", "", Some(&cw)).await;
     assert!(queue.contains(&r), "{queue}");
+    assert!(
+        queue.contains("\"total\":1,") && queue.contains("\"pages\":1"),
+        "{queue}"
+    );
+    // A page past the end shows the last page, not an empty one.
+    let (_, queue) = app
+        .call("/api/staff/queue", "filter%5Bpage%5D=7", Some(&cw))
+        .await;
+    assert!(
+        queue.contains(&r) && queue.contains("\"page\":1,"),
+        "{queue}"
+    );
     let (status, case) = app
         .call("/api/staff/case", &format!("reference={r}"), Some(&cw))
         .await;

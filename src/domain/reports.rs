@@ -531,7 +531,12 @@ pub struct QueueFilter {
     pub verdict: Option<String>,
     /// `overdue` or `week` (due within 7 days).
     pub due: Option<String>,
+    /// 1-based page of [`QUEUE_PAGE`] rows.
+    pub page: Option<i64>,
 }
+
+/// Rows on one page of the queue.
+pub const QUEUE_PAGE: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueRow {
@@ -552,7 +557,14 @@ pub struct QueueRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueView {
     pub me: StaffMe,
+    /// This page's rows.
     pub rows: Vec<QueueRow>,
+    /// Cases matching the filter, on every page.
+    pub total: usize,
+    /// Of those, awaiting a decision past their deadline.
+    pub overdue: usize,
+    pub page: usize,
+    pub pages: usize,
 }
 
 /// A register entry as staff see it: the My Number masked to its last four digits.

@@ -13,7 +13,6 @@
 
 use super::matching::Identity;
 use super::normalize;
-use std::hash::{Hash, Hasher};
 
 /// From this score on, a link is judged `wrong_person`.
 pub const WRONG_PERSON_THRESHOLD: f64 = 0.75;
@@ -221,10 +220,10 @@ impl Compact {
     }
 }
 
+/// XXH3: several times faster than the standard SipHash on short names and addresses (a scan
+/// hashes about eight strings a row), and as good at telling them apart. Never 0 (0 = not known).
 fn hash64(s: &str) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish() | 1
+    xxhash_rust::xxh3::xxh3_64(s.as_bytes()) | 1
 }
 
 fn hash32(s: &str) -> u32 {

@@ -795,9 +795,27 @@ impl Workflow {
                 (2, -r.submitted_at)
             }
         });
+        // One page: the whole queue is read and sorted (up to 2,000 cases), but only a page is
+        // rendered; 443 rows took 18-28 ms of CPU a page (bench/load.sh).
+        let total = rows.len();
+        let overdue = rows
+            .iter()
+            .filter(|r| r.deadline.overdue && r.status.awaits_decision())
+            .count();
+        let pages = total.div_ceil(QUEUE_PAGE).max(1);
+        let page = (f.page.unwrap_or(1).max(1) as usize).min(pages);
+        let rows = rows
+            .into_iter()
+            .skip((page - 1) * QUEUE_PAGE)
+            .take(QUEUE_PAGE)
+            .collect();
         Ok(QueueView {
             me: self.me_view(me).await?,
             rows,
+            total,
+            overdue,
+            page,
+            pages,
         })
     }
 

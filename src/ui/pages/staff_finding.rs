@@ -21,9 +21,10 @@ pub fn StaffFindingPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || {
+        // `try_with`: the title reads this after a server render may have disposed the params.
         params
-            .read()
-            .get("id")
+            .try_with(|p| p.get("id"))
+            .flatten()
             .and_then(|r| r.parse::<i64>().ok())
             .unwrap_or(0)
     };

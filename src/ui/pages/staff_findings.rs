@@ -17,9 +17,10 @@ pub fn StaffFindingsPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let run = move || {
+        // `try_with`: the title reads this after a server render may have disposed the params.
         params
-            .read()
-            .get("run")
+            .try_with(|p| p.get("run"))
+            .flatten()
             .and_then(|r| r.parse::<i64>().ok())
             .unwrap_or(0)
     };

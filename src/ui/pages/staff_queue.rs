@@ -31,6 +31,7 @@ pub fn StaffQueuePage() -> impl IntoView {
         category: param("category"),
         verdict: param("verdict"),
         due: param("due"),
+        page: param("page").and_then(|p| p.parse().ok()),
     };
     let data = Resource::new(filter, get_queue);
 
@@ -78,13 +79,48 @@ fn Queue(queue: QueueView, filter: QueueFilter) -> impl IntoView {
         )
     };
     let helpdesk = me.role == StaffRole::Helpdesk;
-    let filtered = filter != QueueFilter::default();
-    let n = queue.rows.len();
-    let overdue = queue
-        .rows
-        .iter()
-        .filter(|r| r.deadline.overdue && r.status.awaits_decision())
-        .count();
+    let filtered = QueueFilter {
+        page: None,
+        ..filter.clone()
+    } != QueueFilter::default();
+    let n = queue.total;
+    let overdue = queue.overdue;
+    let (page, pages) = (queue.page, queue.pages);
+    let page_href = {
+        let f = filter.clone();
+        move |p: usize| {
+            let mut q = vec![format!("page={p}")];
+            for (k, v) in [
+                ("status", &f.status),
+                ("category", &f.category),
+                ("verdict", &f.verdict),
+                ("due", &f.due),
+            ] {
+                if let Some(v) = v {
+                    q.push(format!("{k}={v}"));
+                }
+            }
+            format!("/staff?{}", q.join("&"))
+        }
+    };
+    let pager = (pages > 1).then(|| {
+        let (prev, next) = (page_href(page.saturating_sub(1)), page_href(page + 1));
+        view! {
+            <nav class="pager" aria-label=i18n.t("queue.pager_label")>
+                {(page > 1).then(|| view! { <a href=prev>{i18n.t("queue.prev_page")}</a> })}
+                " "
+                <span>
+                    {i18n
+                        .tf(
+                            "queue.page_of",
+                            &[("page", &page.to_string()), ("pages", &pages.to_string())],
+                        )}
+                </span>
+                " "
+                {(page < pages).then(|| view! { <a href=next>{i18n.t("queue.next_page")}</a> })}
+            </nav>
+        }
+    });
 
     let statuses = Status::ALL
         .into_iter()
@@ -207,6 +243,7 @@ fn Queue(queue: QueueView, filter: QueueFilter) -> impl IntoView {
             </div>
         </form>
         {body}
+        {pager}
     }
 }
 

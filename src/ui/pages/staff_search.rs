@@ -38,7 +38,13 @@ pub fn StaffSearchPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let query = use_query_map();
-    let reference = move || params.read().get("reference").unwrap_or_default();
+    // `try_with`: the title reads this after a server render may have disposed the params.
+    let reference = move || {
+        params
+            .try_with(|p| p.get("reference"))
+            .flatten()
+            .unwrap_or_default()
+    };
     let criteria = move || {
         let q = query.read();
         let get = |k: &str| q.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
