@@ -159,6 +159,35 @@ pub struct RegisterChange {
     pub deceased_on: Option<String>,
 }
 
+/// Inserts findings on a connection inside the caller's transaction. A finding already stored for
+/// the item in the same run is kept (a resumed run writes the same batch again); re-check findings
+/// have no run, and NULLs never conflict.
+macro_rules! insert_findings_in {
+    ($conn:expr, $job_id:expr, $source:expr, $findings:expr, $at:expr) => {
+        for f in $findings {
+            sqlx::query(
+                "INSERT INTO findings (job_id, source, item_id, resident_id, institution_id, \
+                 category, score, verdict, reasons, suggested_resident_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (job_id, item_id) DO NOTHING",
+            )
+            .bind($job_id)
+            .bind($source)
+            .bind(f.item_id)
+            .bind(f.resident_id)
+            .bind(f.institution_id)
+            .bind(&f.category)
+            .bind(f.score)
+            .bind(f.verdict)
+            .bind(&f.reasons)
+            .bind(f.suggested_resident_id)
+            .bind($at)
+            .execute($conn)
+            .await?;
+        }
+    };
+}
+
 impl Db {
     // ----- jobs -----
 
@@ -457,26 +486,7 @@ impl Db {
     ) -> StoreResult<()> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
-            for f in findings {
-                sqlx::query(
-                    "INSERT INTO findings (job_id, source, item_id, resident_id, institution_id, \
-                     category, score, verdict, reasons, suggested_resident_id, created_at) \
-                     VALUES ($1, 'scan', $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                     ON CONFLICT (job_id, item_id) DO NOTHING",
-                )
-                .bind(job_id)
-                .bind(f.item_id)
-                .bind(f.resident_id)
-                .bind(f.institution_id)
-                .bind(&f.category)
-                .bind(f.score)
-                .bind(f.verdict)
-                .bind(&f.reasons)
-                .bind(f.suggested_resident_id)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            }
+            insert_findings_in!(&mut *tx, Some(job_id), "scan", findings, at);
             tx.commit().await?;
             Ok(())
         })
@@ -504,24 +514,7 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             }
-            for f in findings {
-                sqlx::query(
-                    "INSERT INTO findings (job_id, source, item_id, resident_id, institution_id, \
-                     category, score, verdict, reasons, suggested_resident_id, created_at) \
-                     VALUES (NULL, 'recheck', $1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(f.item_id)
-                .bind(f.resident_id)
-                .bind(f.institution_id)
-                .bind(&f.category)
-                .bind(f.score)
-                .bind(f.verdict)
-                .bind(&f.reasons)
-                .bind(f.suggested_resident_id)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            }
+            insert_findings_in!(&mut *tx, None::<i64>, "recheck", findings, at);
             tx.commit().await?;
             Ok(())
         })
