@@ -135,6 +135,8 @@ async fn a_scan_finds_the_wrong_link_and_a_finding_becomes_a_case(b: Backend) {
         location(&res),
         format!("/staff/findings/{finding}?error=already_reported")
     );
+    let page = body_text(app.get(&location(&res), Some(&sup)).await).await;
+    assert!(page.contains("すでに確認中の案件があります"), "{page}");
     let page = body_text(app.get("/staff/inspection", Some(&sup)).await).await;
     let reference = to
         .trim_start_matches("/staff/cases/")

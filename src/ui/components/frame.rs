@@ -3,7 +3,7 @@
 use crate::i18n::Lang;
 use crate::ui::app::{use_i18n, Viewer};
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_query_map};
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -194,5 +194,28 @@ pub fn Alert(kind: &'static str, message: String) -> impl IntoView {
         <div class=format!("alert alert-{kind}") role=role>
             <p>{message}</p>
         </div>
+    }
+}
+
+/// The `?error=CODE` a form endpoint sent the browser back with, as an alert: a code in `known`
+/// reads `{prefix}{CODE}` in the locales (the prefix ends with a dot), anything else the generic
+/// message.
+#[component]
+pub fn QueryError(prefix: &'static str, known: &'static [&'static str]) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    move || {
+        query
+            .read()
+            .get("error")
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                let message = if known.contains(&c.as_str()) {
+                    i18n.t(&format!("{prefix}{c}"))
+                } else {
+                    i18n.t("case.error.unknown")
+                };
+                view! { <Alert kind="error" message /> }
+            })
     }
 }

@@ -5,7 +5,7 @@ mod inspection;
 mod items;
 mod workflow;
 
-pub use frame::{Alert, SignOut, SiteFooter, SiteHeader};
+pub use frame::{Alert, QueryError, SignOut, SiteFooter, SiteHeader};
 pub use inspection::{FindingTable, RunProgress, ScanVerdictBadge};
 pub use items::{value_text, FieldList, ItemCard, MatchTable};
 pub use workflow::{notice_text, DeadlineText, StatusBadge, Timeline};

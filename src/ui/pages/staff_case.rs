@@ -12,7 +12,9 @@ use crate::domain::reports::{
 };
 use crate::i18n::I18n;
 use crate::ui::app::{use_i18n, Viewer};
-use crate::ui::components::{Alert, DeadlineText, FieldList, MatchTable, StatusBadge, Timeline};
+use crate::ui::components::{
+    Alert, DeadlineText, FieldList, MatchTable, QueryError, StatusBadge, Timeline,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -246,7 +248,6 @@ pub fn StaffCasePage() -> impl IntoView {
             .get("done")
             .filter(|c| CASE_ACTIONS.contains(&c.as_str()) || c == "raised")
     };
-    let error = move || query.read().get("error").filter(|c| !c.is_empty());
 
     view! {
         <Title text=move || i18n.tf("staff.page.case", &[("reference", &reference())]) />
@@ -260,17 +261,7 @@ pub fn StaffCasePage() -> impl IntoView {
                     view! { <Alert kind="success" message=i18n.t(&format!("case.done.{c}")) /> }
                 })
         }}
-        {move || {
-            error()
-                .map(|c| {
-                    let message = if CASE_ERRORS.contains(&c.as_str()) {
-                        i18n.t(&format!("case.error.{c}"))
-                    } else {
-                        i18n.t("case.error.unknown")
-                    };
-                    view! { <Alert kind="error" message /> }
-                })
-        }}
+        <QueryError prefix="case.error." known=&CASE_ERRORS />
         <Suspense fallback=move || view! { <p>{i18n.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {

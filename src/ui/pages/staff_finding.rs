@@ -6,11 +6,11 @@
 use crate::api::inspection::get_finding;
 use crate::domain::inspection::FindingView;
 use crate::ui::app::use_i18n;
-use crate::ui::components::{Alert, MatchTable, ScanVerdictBadge};
+use crate::ui::components::{Alert, MatchTable, QueryError, ScanVerdictBadge};
 use crate::ui::pages::staff_case::{error_code, CaseItemCard, PersonDetails, StaffLoadError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 /// Error codes the "open a case" endpoint sends back (`inspection.error.<code>`).
 const CASE_ERRORS: [&str; 3] = ["already_reported", "no_longer_linked", "forbidden"];
@@ -19,7 +19,6 @@ const CASE_ERRORS: [&str; 3] = ["already_reported", "no_longer_linked", "forbidd
 pub fn StaffFindingPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let query = use_query_map();
     let id = move || {
         // `try_with`: the title reads this after a server render may have disposed the params.
         params
@@ -29,24 +28,13 @@ pub fn StaffFindingPage() -> impl IntoView {
             .unwrap_or(0)
     };
     let data = Resource::new(id, get_finding);
-    let error = move || query.read().get("error").filter(|c| !c.is_empty());
     view! {
         <Title text=move || i18n.tf("staff.page.finding", &[("id", &id().to_string())]) />
         <p class="back-link">
             <a href="/staff/inspection">{i18n.t("inspection.back")}</a>
         </p>
         <h1>{move || i18n.tf("inspection.finding_title", &[("id", &id().to_string())])}</h1>
-        {move || {
-            error()
-                .map(|c| {
-                    let message = if CASE_ERRORS.contains(&c.as_str()) {
-                        i18n.t(&format!("inspection.error.{c}"))
-                    } else {
-                        i18n.t("case.error.unknown")
-                    };
-                    view! { <Alert kind="error" message /> }
-                })
-        }}
+        <QueryError prefix="inspection.error." known=&CASE_ERRORS />
         <Suspense fallback=move || view! { <p>{i18n.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {

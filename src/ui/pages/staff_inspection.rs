@@ -8,7 +8,7 @@
 use crate::api::inspection::get_inspection;
 use crate::domain::inspection::{CountRow, InspectionView, RunSummary};
 use crate::ui::app::use_i18n;
-use crate::ui::components::{Alert, FindingTable, RunProgress};
+use crate::ui::components::{Alert, FindingTable, QueryError, RunProgress};
 use crate::ui::pages::staff_case::{error_code, StaffLoadError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -34,7 +34,6 @@ pub fn StaffInspectionPage() -> impl IntoView {
         }
     });
     let started = move || query.read().get("done").is_some_and(|d| d == "started");
-    let error = move || query.read().get("error").filter(|c| !c.is_empty());
 
     view! {
         <Title text=i18n.t("staff.page.inspection") />
@@ -44,17 +43,7 @@ pub fn StaffInspectionPage() -> impl IntoView {
             started()
                 .then(|| view! { <Alert kind="success" message=i18n.t("inspection.done.started") /> })
         }}
-        {move || {
-            error()
-                .map(|c| {
-                    let message = if START_ERRORS.contains(&c.as_str()) {
-                        i18n.t(&format!("inspection.error.{c}"))
-                    } else {
-                        i18n.t("case.error.unknown")
-                    };
-                    view! { <Alert kind="error" message /> }
-                })
-        }}
+        <QueryError prefix="inspection.error." known=&START_ERRORS />
         <Transition fallback=move || view! { <p>{i18n.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
