@@ -572,18 +572,15 @@ fn inspection_service(
     db: myna_portal::store::Db,
     hasher: myna_portal::service::crypto::NumberHasher,
 ) -> myna_portal::service::inspection::Inspection {
-    let clock: Arc<dyn myna_portal::service::clock::Clock> = Arc::new(SystemClock);
     let workflow = myna_portal::service::workflow::Workflow {
-        db: db.clone(),
-        hasher,
-        clock: clock.clone(),
-    };
-    myna_portal::service::inspection::Inspection {
         db,
-        clock,
+        hasher,
+        clock: Arc::new(SystemClock),
+    };
+    myna_portal::service::inspection::Inspection::new(
         workflow,
-        worker: format!("cli-{}", std::process::id()),
-    }
+        format!("cli-{}", std::process::id()),
+    )
 }
 
 /// Resolves on Ctrl-C or SIGTERM: the server then stops accepting connections and finishes the

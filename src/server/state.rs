@@ -48,18 +48,16 @@ impl AppState {
         let workflow = Workflow {
             db: db.clone(),
             hasher,
-            clock: clock.clone(),
-        };
-        let inspection = Inspection {
-            db: db.clone(),
             clock,
-            workflow: workflow.clone(),
-            worker: format!(
+        };
+        let inspection = Inspection::new(
+            workflow.clone(),
+            format!(
                 "{}-{}",
                 std::process::id(),
                 crate::service::crypto::new_nonce()
             ),
-        };
+        );
         AppState {
             leptos_options,
             db,

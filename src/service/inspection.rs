@@ -19,8 +19,8 @@ use crate::domain::scan::{sources_linked_to_several, RegisterEntry, RegisterInde
 use crate::store::audit::NewAudit;
 use crate::store::bulk::NewItem;
 use crate::store::inspection::{
-    FindingQuery, FindingRecord, JobRow, NewFinding, RegisterChange, RegisterScanRow, ScanItemRow,
-    SOURCE_KINDS,
+    CountRecord, FindingQuery, FindingRecord, JobRow, NewFinding, RegisterChange, RegisterScanRow,
+    ScanItemRow, SOURCE_KINDS,
 };
 use crate::store::Db;
 use std::collections::HashSet;
@@ -113,7 +113,8 @@ fn score_batch(
         .collect()
 }
 
-fn run_of(j: &JobRow, wrong_person: i64, needs_review: i64) -> RunSummary {
+/// A run with its findings in the viewer's scope, totalled from its counts.
+fn run_of(j: &JobRow, counts: &[CountRecord]) -> RunSummary {
     RunSummary {
         id: j.id,
         status: JobStatus::from_code(&j.status).unwrap_or(JobStatus::Failed),
@@ -123,8 +124,8 @@ fn run_of(j: &JobRow, wrong_person: i64, needs_review: i64) -> RunSummary {
         finished_at: j.finished_at,
         done: j.progress_done,
         total: j.progress_total,
-        wrong_person,
-        needs_review,
+        wrong_person: counts.iter().map(|c| c.wrong_person).sum(),
+        needs_review: counts.iter().map(|c| c.needs_review).sum(),
     }
 }
 
@@ -161,6 +162,17 @@ fn set_progress_gauges(done: i64, total: i64) {
 }
 
 impl Inspection {
+    /// The service over the workflow's database and clock; `worker` names this process in the
+    /// jobs table.
+    pub fn new(workflow: Workflow, worker: String) -> Self {
+        Inspection {
+            db: workflow.db.clone(),
+            clock: workflow.clock.clone(),
+            workflow,
+            worker,
+        }
+    }
+
     fn now(&self) -> i64 {
         self.clock.now()
     }
@@ -409,9 +421,7 @@ impl Inspection {
         let mut counts = Vec::new();
         for j in &jobs {
             let c = self.db.finding_counts(j.id, institution).await?;
-            let wrong = c.iter().map(|r| r.wrong_person).sum();
-            let review = c.iter().map(|r| r.needs_review).sum();
-            runs.push(run_of(j, wrong, review));
+            runs.push(run_of(j, &c));
             if Some(j.id) == shown {
                 counts = c;
             }
@@ -518,11 +528,7 @@ impl Inspection {
             None
         };
         Ok(FindingsView {
-            run: run_of(
-                &job,
-                counts.iter().map(|c| c.wrong_person).sum(),
-                counts.iter().map(|c| c.needs_review).sum(),
-            ),
+            run: run_of(&job, &counts),
             filter: FindingsFilter {
                 page: Some(page),
                 ..filter.clone()
