@@ -1,12 +1,11 @@
-//! Linked items and their category-specific details. Loading a resident's items takes a fixed
-//! number of queries (one for the items, one per category), however many items there are.
+//! Linked items and their category-specific details. Loading a resident's items takes one query
+//! (the six detail tables LEFT JOINed onto the items), however many items there are.
 
 use super::{Db, StoreResult};
 use crate::domain::category::{Category, LinkMethod};
 use crate::domain::items::ItemDetails;
 use crate::domain::matching::Identity;
 use crate::on_db;
-use std::collections::HashMap;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct ItemRow {
@@ -26,6 +25,8 @@ struct ItemRow {
     snap_address: Option<String>,
     linked_at: i64,
     updated_at: i64,
+    #[sqlx(flatten)]
+    details: DetailCols,
 }
 
 /// A linked item with everything the owner's page needs.
@@ -48,67 +49,123 @@ pub struct LinkedItem {
     pub details: ItemDetails,
 }
 
-#[derive(sqlx::FromRow)]
-struct ResidentRecordRow {
-    item_id: i64,
-    resident_code: String,
-    address: String,
-    household_head: String,
-    relationship: String,
-    history: String,
+/// The columns of the six detail tables, LEFT JOINed onto the item row: only the table of the
+/// item's category has a row, so only its columns are set.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct DetailCols {
+    rr_resident_code: Option<String>,
+    rr_address: Option<String>,
+    rr_household_head: Option<String>,
+    rr_relationship: Option<String>,
+    rr_history: Option<String>,
+    tx_person_key: Option<String>,
+    tx_tax_year: Option<i64>,
+    tx_total_income: Option<i64>,
+    tx_deductions: Option<i64>,
+    tx_resident_tax: Option<i64>,
+    hi_insurer_number: Option<String>,
+    hi_symbol: Option<String>,
+    hi_number: Option<String>,
+    hi_branch: Option<String>,
+    hi_insured_kind: Option<String>,
+    hi_coverage_start: Option<String>,
+    hi_coverage_end: Option<String>,
+    pn_basic_pension_number: Option<String>,
+    pn_scheme: Option<String>,
+    pn_enrolment: Option<String>,
+    pn_benefit_status: Option<String>,
+    ds_certificate_number: Option<String>,
+    ds_certificate_type: Option<String>,
+    ds_grade: Option<String>,
+    ds_issued_on: Option<String>,
+    ds_renewal_on: Option<String>,
+    ba_bank_code: Option<String>,
+    ba_bank_name: Option<String>,
+    ba_branch_code: Option<String>,
+    ba_branch_name: Option<String>,
+    ba_account_type: Option<String>,
+    ba_account_number: Option<String>,
+    ba_holder_kana: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct TaxRow {
-    item_id: i64,
-    person_key: String,
-    tax_year: i64,
-    total_income: i64,
-    deductions: i64,
-    resident_tax: i64,
-}
+/// The detail columns of the query, with the joins that supply them.
+const DETAIL_COLUMNS: &str = "\
+    rr.resident_code AS rr_resident_code, rr.address AS rr_address, \
+    rr.household_head AS rr_household_head, rr.relationship AS rr_relationship, \
+    rr.history AS rr_history, \
+    tx.person_key AS tx_person_key, tx.tax_year AS tx_tax_year, \
+    tx.total_income AS tx_total_income, tx.deductions AS tx_deductions, \
+    tx.resident_tax AS tx_resident_tax, \
+    hi.insurer_number AS hi_insurer_number, hi.symbol AS hi_symbol, hi.number AS hi_number, \
+    hi.branch AS hi_branch, hi.insured_kind AS hi_insured_kind, \
+    hi.coverage_start AS hi_coverage_start, hi.coverage_end AS hi_coverage_end, \
+    pn.basic_pension_number AS pn_basic_pension_number, pn.scheme AS pn_scheme, \
+    pn.enrolment AS pn_enrolment, pn.benefit_status AS pn_benefit_status, \
+    ds.certificate_number AS ds_certificate_number, ds.certificate_type AS ds_certificate_type, \
+    ds.grade AS ds_grade, ds.issued_on AS ds_issued_on, ds.renewal_on AS ds_renewal_on, \
+    ba.bank_code AS ba_bank_code, ba.bank_name AS ba_bank_name, ba.branch_code AS ba_branch_code, \
+    ba.branch_name AS ba_branch_name, ba.account_type AS ba_account_type, \
+    ba.account_number AS ba_account_number, ba.holder_kana AS ba_holder_kana";
 
-#[derive(sqlx::FromRow)]
-struct HealthRow {
-    item_id: i64,
-    insurer_number: String,
-    symbol: String,
-    number: String,
-    branch: String,
-    insured_kind: String,
-    coverage_start: String,
-    coverage_end: Option<String>,
-}
+const DETAIL_JOINS: &str = "\
+    LEFT JOIN item_resident_record rr ON rr.item_id = i.id \
+    LEFT JOIN item_tax tx ON tx.item_id = i.id \
+    LEFT JOIN item_health_insurance hi ON hi.item_id = i.id \
+    LEFT JOIN item_pension pn ON pn.item_id = i.id \
+    LEFT JOIN item_disability ds ON ds.item_id = i.id \
+    LEFT JOIN item_bank_account ba ON ba.item_id = i.id";
 
-#[derive(sqlx::FromRow)]
-struct PensionRow {
-    item_id: i64,
-    basic_pension_number: String,
-    scheme: String,
-    enrolment: String,
-    benefit_status: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct DisabilityRow {
-    item_id: i64,
-    certificate_number: String,
-    certificate_type: String,
-    grade: String,
-    issued_on: String,
-    renewal_on: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct BankRow {
-    item_id: i64,
-    bank_code: String,
-    bank_name: String,
-    branch_code: String,
-    branch_name: String,
-    account_type: String,
-    account_number: String,
-    holder_kana: String,
+impl DetailCols {
+    /// The details of an item of `category`, or `None` when its detail row is missing.
+    fn into_details(self, category: Category) -> Option<ItemDetails> {
+        Some(match category {
+            Category::ResidentRecord => ItemDetails::ResidentRecord {
+                resident_code: self.rr_resident_code?,
+                address: self.rr_address?,
+                household_head: self.rr_household_head?,
+                relationship: self.rr_relationship?,
+                history: self.rr_history?,
+            },
+            Category::Tax => ItemDetails::Tax {
+                person_key: self.tx_person_key?,
+                tax_year: i32::try_from(self.tx_tax_year?).unwrap_or_default(),
+                total_income: self.tx_total_income?,
+                deductions: self.tx_deductions?,
+                resident_tax: self.tx_resident_tax?,
+            },
+            Category::HealthInsurance => ItemDetails::HealthInsurance {
+                insurer_number: self.hi_insurer_number?,
+                symbol: self.hi_symbol?,
+                number: self.hi_number?,
+                branch: self.hi_branch?,
+                insured_kind: self.hi_insured_kind?,
+                coverage_start: self.hi_coverage_start?,
+                coverage_end: self.hi_coverage_end,
+            },
+            Category::Pension => ItemDetails::Pension {
+                basic_pension_number: self.pn_basic_pension_number?,
+                scheme: self.pn_scheme?,
+                enrolment: self.pn_enrolment?,
+                benefit_status: self.pn_benefit_status?,
+            },
+            Category::Disability => ItemDetails::Disability {
+                certificate_number: self.ds_certificate_number?,
+                certificate_type: self.ds_certificate_type?,
+                grade: self.ds_grade?,
+                issued_on: self.ds_issued_on?,
+                renewal_on: self.ds_renewal_on,
+            },
+            Category::PublicFundAccount => ItemDetails::PublicFundAccount {
+                bank_code: self.ba_bank_code?,
+                bank_name: self.ba_bank_name?,
+                branch_code: self.ba_branch_code?,
+                branch_name: self.ba_branch_name?,
+                account_type: self.ba_account_type?,
+                account_number: self.ba_account_number?,
+                holder_kana: self.ba_holder_kana?,
+            },
+        })
+    }
 }
 
 /// Which items to load: a resident's current items, or the items named in a report (wherever
@@ -136,22 +193,6 @@ impl Which {
     }
 }
 
-/// Fetches the rows of one detail table for the selected items.
-macro_rules! details_of {
-    ($db:expr, $row:ty, $table:literal, $cols:literal, $which:expr) => {{
-        let sql = format!(
-            "SELECT {} FROM {} d JOIN linked_items i ON i.id = d.item_id WHERE {}",
-            $cols,
-            $table,
-            $which.filter()
-        );
-        on_db!($db, |p| sqlx::query_as::<_, $row>(&sql)
-            .bind($which.key())
-            .fetch_all(p)
-            .await)
-    }};
-}
-
 impl Db {
     /// Every item linked to a resident, ordered by link time.
     pub async fn items_of_resident(&self, resident_id: i64) -> StoreResult<Vec<LinkedItem>> {
@@ -176,8 +217,9 @@ impl Db {
              i.linked_at, i.updated_at, i.unlinked_at, \
              EXISTS (SELECT 1 FROM report_items ri JOIN reports r ON r.id = ri.report_id \
                      WHERE ri.item_id = i.id \
-                     AND r.status NOT IN ('closed', 'withdrawn', 'impact_review')) AS under_review \
-             FROM linked_items i JOIN institutions n ON n.id = i.institution_id \
+                     AND r.status NOT IN ('closed', 'withdrawn', 'impact_review')) AS under_review, \
+             {DETAIL_COLUMNS} \
+             FROM linked_items i JOIN institutions n ON n.id = i.institution_id {DETAIL_JOINS} \
              WHERE {} ORDER BY i.linked_at, i.id",
             which.filter()
         );
@@ -185,108 +227,13 @@ impl Db {
             .bind(which.key())
             .fetch_all(p)
             .await)?;
-
-        let mut details: HashMap<i64, ItemDetails> = HashMap::new();
-        for r in details_of!(
-            self,
-            ResidentRecordRow,
-            "item_resident_record",
-            "d.item_id, d.resident_code, d.address, d.household_head, d.relationship, d.history",
-            which
-        )? {
-            details.insert(
-                r.item_id,
-                ItemDetails::ResidentRecord {
-                    resident_code: r.resident_code,
-                    address: r.address,
-                    household_head: r.household_head,
-                    relationship: r.relationship,
-                    history: r.history,
-                },
-            );
-        }
-        for r in details_of!(
-            self,
-            TaxRow,
-            "item_tax",
-            "d.item_id, d.person_key, d.tax_year, d.total_income, d.deductions, d.resident_tax",
-            which
-        )? {
-            details.insert(
-                r.item_id,
-                ItemDetails::Tax {
-                    person_key: r.person_key,
-                    tax_year: i32::try_from(r.tax_year).unwrap_or_default(),
-                    total_income: r.total_income,
-                    deductions: r.deductions,
-                    resident_tax: r.resident_tax,
-                },
-            );
-        }
-        for r in details_of!(self, HealthRow, "item_health_insurance",
-            "d.item_id, d.insurer_number, d.symbol, d.number, d.branch, d.insured_kind, d.coverage_start, d.coverage_end",
-            which)?
-        {
-            details.insert(r.item_id, ItemDetails::HealthInsurance {
-                insurer_number: r.insurer_number,
-                symbol: r.symbol,
-                number: r.number,
-                branch: r.branch,
-                insured_kind: r.insured_kind,
-                coverage_start: r.coverage_start,
-                coverage_end: r.coverage_end,
-            });
-        }
-        for r in details_of!(
-            self,
-            PensionRow,
-            "item_pension",
-            "d.item_id, d.basic_pension_number, d.scheme, d.enrolment, d.benefit_status",
-            which
-        )? {
-            details.insert(
-                r.item_id,
-                ItemDetails::Pension {
-                    basic_pension_number: r.basic_pension_number,
-                    scheme: r.scheme,
-                    enrolment: r.enrolment,
-                    benefit_status: r.benefit_status,
-                },
-            );
-        }
-        for r in details_of!(self, DisabilityRow, "item_disability",
-            "d.item_id, d.certificate_number, d.certificate_type, d.grade, d.issued_on, d.renewal_on", which)?
-        {
-            details.insert(r.item_id, ItemDetails::Disability {
-                certificate_number: r.certificate_number,
-                certificate_type: r.certificate_type,
-                grade: r.grade,
-                issued_on: r.issued_on,
-                renewal_on: r.renewal_on,
-            });
-        }
-        for r in details_of!(self, BankRow, "item_bank_account",
-            "d.item_id, d.bank_code, d.bank_name, d.branch_code, d.branch_name, d.account_type, d.account_number, d.holder_kana",
-            which)?
-        {
-            details.insert(r.item_id, ItemDetails::PublicFundAccount {
-                bank_code: r.bank_code,
-                bank_name: r.bank_name,
-                branch_code: r.branch_code,
-                branch_name: r.branch_name,
-                account_type: r.account_type,
-                account_number: r.account_number,
-                holder_kana: r.holder_kana,
-            });
-        }
-
         Ok(rows
             .into_iter()
             .filter_map(|r| {
                 let category = Category::from_code(&r.category)?;
                 let link_method = LinkMethod::from_code(&r.link_method)?;
-                let details = details.remove(&r.id)?;
-                (details.category() == category).then_some(LinkedItem {
+                let details = r.details.into_details(category)?;
+                Some(LinkedItem {
                     id: r.id,
                     resident_id: r.resident_id,
                     institution_id: r.institution_id,
