@@ -59,7 +59,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(errors::retry_stalled_render))
         .layer(axum::middleware::from_fn(security::guard))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(CompressionLayer::new())
+        // The lowest level (brotli 1, gzip 1): pages come out about 15% larger than at the
+        // default (brotli 4), for a third of the CPU; static assets are compressed at build time.
+        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(1)))
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
                 .make_span_with(security::span_without_query),
