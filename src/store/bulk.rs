@@ -227,12 +227,53 @@ impl Db {
         })
     }
 
-    /// Refreshes the planner's statistics after a bulk load.
+    /// Refreshes the planner's statistics of the tables a bulk load fills.
+    ///
+    /// Only those: statistics taken of the empty workflow tables (`reports`, `report_items`, …)
+    /// told PostgreSQL they hold nothing, so the cached plan of every page that asks whether an
+    /// item is under review scanned `report_items` whole, hundreds of milliseconds per request
+    /// once a few thousand reports had come in, until autovacuum analysed them again. Tables
+    /// never analysed are assumed to have some rows, and their indexes are used.
+    ///
+    /// On SQLite only the per-index summaries (`sqlite_stat1`) are kept. The bundled SQLite is
+    /// built with STAT4, and with `sqlite_stat4` samples present every statement that compares an
+    /// indexed column with a parameter is prepared again each time a value is bound: 14% of the
+    /// server's CPU on わたしの情報 at saturation. The summaries choose the same indexes for every
+    /// query the pages make (`bench/explain.sh`).
     pub async fn analyze(&self) -> StoreResult<()> {
-        on_db!(self, |p| sqlx::query("ANALYZE")
-            .execute(p)
-            .await
-            .map(|_| ()))
+        const LOADED: [&str; 9] = [
+            "institutions",
+            "residents",
+            "linked_items",
+            "item_resident_record",
+            "item_tax",
+            "item_health_insurance",
+            "item_pension",
+            "item_disability",
+            "item_bank_account",
+        ];
+        match self {
+            Db::Sqlite(p) => {
+                for table in LOADED {
+                    sqlx::query(&format!("ANALYZE {table}")).execute(p).await?;
+                }
+                let stat4: Option<String> = sqlx::query_scalar(
+                    "SELECT name FROM sqlite_schema WHERE name = 'sqlite_stat4'",
+                )
+                .fetch_optional(p)
+                .await?;
+                if stat4.is_some() {
+                    sqlx::query("DELETE FROM sqlite_stat4").execute(p).await?;
+                }
+                // Connections load statistics when they open; this one reloads them now.
+                sqlx::query("ANALYZE sqlite_schema").execute(p).await?;
+                Ok(())
+            }
+            Db::Postgres(p) => sqlx::query(&format!("ANALYZE {}", LOADED.join(", ")))
+                .execute(p)
+                .await
+                .map(|_| ()),
+        }
     }
 
     /// After loading rows with explicit ids, moves PostgreSQL's identity sequences past them.
