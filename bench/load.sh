@@ -15,6 +15,8 @@
 #   --no-build   use the binary of the last run         --reuse-db  keep a database loaded earlier
 #                                                                   with the same population
 #   --seed-only  load the populations and stop (a later --reuse-db run measures them)
+# SCENARIOS picks the scenarios to run (default: baseline me submit reports queue queue_all case;
+# queue and case need the reports that submit files).
 # Rates (requests/s) come from RATE_BASELINE, RATE_ME, RATE_REPORTS (default 200), RATE_SUBMIT,
 # RATE_QUEUE, RATE_CASE (default 50), RATE_QUEUE_ALL (a supervisor's queue of every report,
 # default 10). PostgreSQL: PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres); the
@@ -174,7 +176,7 @@ EOF
   python3 bench/loadgen.py rate --base "$base" --sessions "$dir/sessions.json" --scenario me --rate 50 --duration 3 >/dev/null
 
   # 5. The scenarios, in an order where each finds what it needs (cases exist after submit).
-  for sc in baseline me submit reports queue queue_all case; do
+  for sc in ${SCENARIOS:-baseline me submit reports queue queue_all case}; do
     case "$sc" in
       baseline) rate=${RATE_BASELINE:-200} ;; me) rate=${RATE_ME:-200} ;; reports) rate=${RATE_REPORTS:-200} ;;
       submit) rate=${RATE_SUBMIT:-50} ;; queue) rate=${RATE_QUEUE:-50} ;; case) rate=${RATE_CASE:-50} ;;
