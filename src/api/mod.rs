@@ -134,7 +134,13 @@ pub(crate) mod ssr {
 pub async fn get_my_data(reveal: Option<i64>) -> Result<MyDataView, ServerFnError> {
     let me = ssr::require_resident().await?;
     let st = ssr::state();
-    crate::service::mydata::my_data(&st.db, me.resident_id, reveal)
+    // A page render has the register entry from the session already.
+    let known = use_context::<http::request::Parts>().and_then(|p| {
+        p.extensions
+            .get::<crate::server::session::SignedIn>()
+            .map(|s| s.register.clone())
+    });
+    crate::service::mydata::my_data(&st.db, me.resident_id, known.as_deref(), reveal)
         .await
         .map_err(ssr::internal)?
         .ok_or_else(|| ssr::fail(http::StatusCode::NOT_FOUND, "not_found"))

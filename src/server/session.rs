@@ -86,12 +86,12 @@ pub struct StaffSignedIn {
     pub staff: crate::service::staff_auth::StaffSession,
 }
 
-/// The signed-in resident's display name, resolved once per page request before rendering, so the
-/// page frame can show it without an extra data load.
+/// The signed-in resident, resolved once per page request before rendering, so the page frame can
+/// show the name, and わたしの情報 compare items with the register entry, without another query.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub resident: crate::service::auth::ResidentSession,
-    pub name: String,
+    pub register: std::sync::Arc<crate::store::residents::ResidentRow>,
     /// Unread notices, for the badge in the header.
     pub unread: i64,
 }
@@ -104,15 +104,12 @@ pub async fn resolve_for_pages(
 ) -> axum::response::Response {
     if super::errors::is_page_request(&req) {
         if let Some(token) = session_token(req.headers(), st.config.secure_cookies) {
-            if let Ok(Some(s)) = st.auth.session(&token).await {
-                if let Ok(Some(r)) = st.db.resident(s.resident_id).await {
-                    let unread = st.db.unread_notices(s.resident_id).await.unwrap_or(0);
-                    req.extensions_mut().insert(SignedIn {
-                        resident: s,
-                        name: r.name_kanji,
-                        unread,
-                    });
-                }
+            if let Ok(Some(s)) = st.auth.page_session(&token).await {
+                req.extensions_mut().insert(SignedIn {
+                    resident: s.resident,
+                    register: s.register,
+                    unread: s.unread,
+                });
             }
         }
         if let Some(token) = staff_token(req.headers(), st.config.secure_cookies) {

@@ -4,6 +4,8 @@
 use super::clock::Clock;
 use super::crypto::{self, NumberHasher};
 use crate::domain::signin::{self, SignInError};
+use crate::store::residents::ResidentRow;
+use crate::store::sessions::SessionRow;
 use crate::store::Db;
 use std::sync::Arc;
 
@@ -12,6 +14,14 @@ use std::sync::Arc;
 pub struct ResidentSession {
     pub account_id: i64,
     pub resident_id: i64,
+}
+
+/// A signed-in resident with their register entry and unread notices, for a page render.
+#[derive(Debug, Clone)]
+pub struct PageSession {
+    pub resident: ResidentSession,
+    pub register: Arc<ResidentRow>,
+    pub unread: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -105,20 +115,50 @@ impl AuthService {
     /// The resident behind a session token, if the session is still valid; refreshes its idle
     /// timer. An expired session is deleted.
     pub async fn session(&self, token: &str) -> Result<Option<ResidentSession>, sqlx::Error> {
-        if token.is_empty() || token.len() > 128 {
+        let Some(hash) = Self::token_hash(token) else {
             return Ok(None);
-        }
-        let hash = crypto::token_hash(token);
+        };
         let Some(row) = self.db.session(&hash).await? else {
             return Ok(None);
         };
+        self.still_valid(&hash, row).await
+    }
+
+    /// As [`Self::session`], with the resident's register entry and unread notices, in one query.
+    pub async fn page_session(&self, token: &str) -> Result<Option<PageSession>, sqlx::Error> {
+        let Some(hash) = Self::token_hash(token) else {
+            return Ok(None);
+        };
+        let Some(row) = self.db.page_session(&hash).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .still_valid(&hash, row.session)
+            .await?
+            .map(|resident| PageSession {
+                resident,
+                register: Arc::new(row.resident),
+                unread: row.unread,
+            }))
+    }
+
+    fn token_hash(token: &str) -> Option<Vec<u8>> {
+        (!token.is_empty() && token.len() <= 128).then(|| crypto::token_hash(token))
+    }
+
+    /// Ends an expired session; writes a valid one's idle timer back (at most once a minute).
+    async fn still_valid(
+        &self,
+        hash: &[u8],
+        row: SessionRow,
+    ) -> Result<Option<ResidentSession>, sqlx::Error> {
         let now = self.clock.now();
         if signin::session_state(row.created_at, row.last_seen_at, now).is_err() {
-            self.db.delete_session(&hash).await?;
+            self.db.delete_session(hash).await?;
             return Ok(None);
         }
-        if now > row.last_seen_at {
-            self.db.touch_session(&hash, now).await?;
+        if signin::needs_touch(row.last_seen_at, now) {
+            self.db.touch_session(hash, now).await?;
         }
         Ok(Some(ResidentSession {
             account_id: row.account_id,

@@ -4,17 +4,28 @@ use crate::domain::category::Category;
 use crate::domain::items::{CategoryView, ItemView, MyDataView};
 use crate::domain::matching::match_card;
 use crate::domain::my_number::mask_last4;
+use crate::store::residents::ResidentRow;
 use crate::store::Db;
 
 /// Builds the page for `resident_id`; `reveal` unmasks identifiers of that one item, and only if
-/// it belongs to this resident.
+/// it belongs to this resident. `known` is the resident's register entry when the caller has
+/// already read it (a page render has, with the session).
 pub async fn my_data(
     db: &Db,
     resident_id: i64,
+    known: Option<&ResidentRow>,
     reveal: Option<i64>,
 ) -> Result<Option<MyDataView>, sqlx::Error> {
-    let Some(resident) = db.resident(resident_id).await? else {
-        return Ok(None);
+    let read;
+    let resident = match known.filter(|r| r.id == resident_id) {
+        Some(r) => r,
+        None => match db.resident(resident_id).await? {
+            Some(r) => {
+                read = r;
+                &read
+            }
+            None => return Ok(None),
+        },
     };
     let register = resident.identity();
     let items = db.items_of_resident(resident_id).await?;
@@ -47,7 +58,7 @@ pub async fn my_data(
         })
         .collect();
     Ok(Some(MyDataView {
-        name_kanji: resident.name_kanji,
+        name_kanji: resident.name_kanji.clone(),
         my_number_masked: mask_last4(&resident.my_number_last4),
         categories,
     }))

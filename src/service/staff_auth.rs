@@ -282,7 +282,7 @@ impl StaffAuthService {
         let Some(role) = StaffRole::from_code(&row.role) else {
             return Ok(None);
         };
-        if now > row.last_seen_at {
+        if signin::needs_touch(row.last_seen_at, now) {
             self.db.touch_staff_session(&hash, now).await?;
         }
         Ok(Some(StaffSession {

@@ -31,13 +31,14 @@ impl ResidentRow {
     }
 }
 
-const COLUMNS: &str =
-    "id, my_number_last4, resident_code, name_kanji, name_kana, birth_date, sex, \
-                       address, municipality_code, household_id, relationship";
+/// The columns of [`ResidentRow`], of the table aliased `r`.
+pub(super) const COLUMNS: &str = "r.id, r.my_number_last4, r.resident_code, r.name_kanji, \
+    r.name_kana, r.birth_date, r.sex, r.address, r.municipality_code, r.household_id, \
+    r.relationship";
 
 impl Db {
     pub async fn resident(&self, id: i64) -> StoreResult<Option<ResidentRow>> {
-        let sql = format!("SELECT {COLUMNS} FROM residents WHERE id = $1");
+        let sql = format!("SELECT {COLUMNS} FROM residents r WHERE r.id = $1");
         on_db!(self, |p| sqlx::query_as::<_, ResidentRow>(&sql)
             .bind(id)
             .fetch_optional(p)
@@ -45,7 +46,7 @@ impl Db {
     }
 
     pub async fn resident_by_number_hash(&self, hash: &[u8]) -> StoreResult<Option<ResidentRow>> {
-        let sql = format!("SELECT {COLUMNS} FROM residents WHERE my_number_hash = $1");
+        let sql = format!("SELECT {COLUMNS} FROM residents r WHERE r.my_number_hash = $1");
         on_db!(self, |p| sqlx::query_as::<_, ResidentRow>(&sql)
             .bind(hash)
             .fetch_optional(p)

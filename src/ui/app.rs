@@ -61,7 +61,7 @@ fn initial_viewer() -> Viewer {
             .as_ref()
             .and_then(|p| p.extensions.get::<crate::server::session::StaffSignedIn>());
         Viewer {
-            resident_name: resident.map(|s| s.name.clone()),
+            resident_name: resident.map(|s| s.register.name_kanji.clone()),
             unread: resident.map(|s| s.unread).unwrap_or(0),
             staff_name: staff.map(|s| s.staff.display_name.clone()),
             staff_role: staff.map(|s| s.staff.role.code().to_string()),
