@@ -24,25 +24,34 @@ REPORT_COLUMNS = ("r.id, r.reference, r.reporter_id, r.institution_id, n.name_ja
     "r.outcome, r.outcome_target_id, r.outcome_reason, r.filed_by_staff_id, r.submitted_at, r.paused_secs, "
     "r.paused_since, r.extended, r.decided_at, r.version FROM reports r JOIN institutions n ON n.id = r.institution_id "
     "LEFT JOIN staff s ON s.id = r.assignee_id")
+DETAILS = ["item_resident_record", "item_tax", "item_health_insurance", "item_pension", "item_disability", "item_bank_account"]
+DETAIL_JOINS = " ".join(f"LEFT JOIN {t} d{k} ON d{k}.item_id = i.id" for k, t in enumerate(DETAILS))
+DETAIL_COLUMNS = ", ".join(f"d{k}.*" for k in range(len(DETAILS)))
 ITEMS = ("SELECT i.id, i.resident_id, i.institution_id, i.category, i.link_method, n.name_ja, n.name_en, "
     "i.snap_name_kanji, i.snap_name_kana, i.snap_birth_date, i.snap_sex, i.snap_address, i.linked_at, i.updated_at, "
-    "i.unlinked_at, EXISTS (SELECT 1 FROM report_items ri JOIN reports r ON r.id = ri.report_id WHERE ri.item_id = i.id "
-    f"AND {OPEN}) AS under_review FROM linked_items i JOIN institutions n ON n.id = i.institution_id WHERE {{w}} "
+    "i.unlinked_at, (SELECT 1 FROM report_items ri JOIN reports r ON r.id = ri.report_id WHERE ri.item_id = i.id "
+    f"AND {OPEN} LIMIT 1) IS NOT NULL AS under_review, {DETAIL_COLUMNS} "
+    f"FROM {{f}} JOIN institutions n ON n.id = i.institution_id {DETAIL_JOINS} WHERE {{w}} "
     "ORDER BY i.linked_at, i.id")
-OF_RESIDENT = "i.resident_id = :rid AND i.unlinked_at IS NULL"
-OF_REPORT = "i.id IN (SELECT item_id FROM report_items WHERE report_id = :report)"
-DETAILS = ["item_resident_record", "item_tax", "item_health_insurance", "item_pension", "item_disability", "item_bank_account"]
+OF_RESIDENT = ("linked_items i", "i.resident_id = :rid AND i.unlinked_at IS NULL")
+OF_REPORT = ("report_items sel JOIN linked_items i ON i.id = sel.item_id", "sel.report_id = :report")
 
-def items(w, label):
-    out = [(f"items_of_{label} (store/items.rs load_items)", ITEMS.format(w=w))]
-    out += [(f"items_of_{label}: {t} (details_of!)", f"SELECT d.* FROM {t} d JOIN linked_items i ON i.id = d.item_id WHERE {w}") for t in DETAILS]
-    return out
+def items(which, label):
+    f, w = which
+    return [(f"items_of_{label} (store/items.rs load_items: the six detail tables LEFT JOINed)", ITEMS.format(f=f, w=w))]
 
 SESSION = [
+    ("page_session (store/sessions.rs): session, register entry, unread notices",
+     "SELECT s.account_id, a.resident_id, s.created_at, s.last_seen_at, r.*, "
+     "(SELECT COUNT(*) FROM notices n WHERE n.resident_id = a.resident_id AND n.read_at IS NULL) AS unread "
+     "FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN residents r ON r.id = a.resident_id "
+     "WHERE s.token_hash = :token"),
+    ("touch_session (at most once a minute)", "UPDATE sessions SET last_seen_at = 1 WHERE token_hash = :token"),
+]
+FORM_SESSION = [
     ("session (store/sessions.rs)", "SELECT s.account_id, a.resident_id, s.created_at, s.last_seen_at FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = :token"),
-    ("touch_session", "UPDATE sessions SET last_seen_at = 1 WHERE token_hash = :token"),
-    ("resident (store/residents.rs)", "SELECT * FROM residents WHERE id = :rid"),
-    ("unread_notices (store/workflow.rs)", "SELECT COUNT(*) FROM notices WHERE resident_id = :rid AND read_at IS NULL"),
+    ("touch_session (at most once a minute)", "UPDATE sessions SET last_seen_at = 1 WHERE token_hash = :token"),
+    ("resident (store/residents.rs)", "SELECT r.* FROM residents r WHERE r.id = :rid"),
 ]
 STAFF = [
     ("staff_session (store/staff.rs)", "SELECT s.staff_id, f.role, f.institution_id, f.display_name, s.created_at, s.last_seen_at FROM staff_sessions s JOIN staff f ON f.id = s.staff_id WHERE s.token_hash = :staff_token AND f.locked_at IS NULL"),
@@ -56,7 +65,7 @@ PAGES = {
     "わたしの情報 (GET /me)": SESSION + items(OF_RESIDENT, "resident"),
     "my reports (GET /reports)": SESSION + [
         ("reports_of_resident (store/workflow.rs)", f"SELECT {REPORT_COLUMNS} WHERE r.reporter_id = :rid ORDER BY r.submitted_at DESC, r.id DESC")],
-    "report submission (POST /reports)": SESSION[:3] + items(OF_RESIDENT, "resident")[:1] + [
+    "report submission (POST /reports)": FORM_SESSION + items(OF_RESIDENT, "resident")[:1] + [
         ("residents_born_on (pre-check)", "SELECT * FROM residents WHERE birth_date = :birth ORDER BY id LIMIT 500"),
         ("institution_names", "SELECT name_ja, name_en FROM institutions WHERE id = :inst"),
         ("create_report: item lock", "UPDATE linked_items SET updated_at = updated_at WHERE id = :item"),
