@@ -182,7 +182,7 @@ impl Which {
     /// than PostgreSQL's `join_collapse_limit` (8), so the joins run in the order written: the
     /// selective table comes first. (A report's items as `i.id IN (SELECT …)` made PostgreSQL join
     /// every item with its details before picking the report's few: seconds a case page.)
-    fn from_and_filter(self) -> (&'static str, &'static str) {
+    fn selection(self) -> (&'static str, &'static str) {
         match self {
             Which::OfResident(_) => (
                 "linked_items i",
@@ -223,7 +223,7 @@ impl Db {
     /// `EXISTS` as a hashed subplan, reading every report on every call (0.5 ms at 1,000 reports,
     /// growing with them); the subquery probes `report_items_item` per item (0.07 ms).
     async fn load_items(&self, which: Which) -> StoreResult<Vec<LinkedItem>> {
-        let (from, filter) = which.from_and_filter();
+        let (from, filter) = which.selection();
         let sql = format!(
             "SELECT i.id, i.resident_id, i.institution_id, i.category, i.link_method, \
              n.name_ja AS institution_name_ja, n.name_en AS institution_name_en, \
