@@ -115,7 +115,7 @@ impl AuthService {
     /// The resident behind a session token, if the session is still valid; refreshes its idle
     /// timer. An expired session is deleted.
     pub async fn session(&self, token: &str) -> Result<Option<ResidentSession>, sqlx::Error> {
-        let Some(hash) = Self::token_hash(token) else {
+        let Some(hash) = crypto::presented_token_hash(token) else {
             return Ok(None);
         };
         let Some(row) = self.db.session(&hash).await? else {
@@ -126,7 +126,7 @@ impl AuthService {
 
     /// As [`Self::session`], with the resident's register entry and unread notices, in one query.
     pub async fn page_session(&self, token: &str) -> Result<Option<PageSession>, sqlx::Error> {
-        let Some(hash) = Self::token_hash(token) else {
+        let Some(hash) = crypto::presented_token_hash(token) else {
             return Ok(None);
         };
         let Some(row) = self.db.page_session(&hash).await? else {
@@ -140,10 +140,6 @@ impl AuthService {
                 register: Arc::new(row.resident),
                 unread: row.unread,
             }))
-    }
-
-    fn token_hash(token: &str) -> Option<Vec<u8>> {
-        (!token.is_empty() && token.len() <= 128).then(|| crypto::token_hash(token))
     }
 
     /// Ends an expired session; writes a valid one's idle timer back (at most once a minute).

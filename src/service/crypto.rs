@@ -84,6 +84,12 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// The stored hash of a session token a browser sent, or `None` when it cannot be one (empty, or
+/// longer than any token issued), without a database look-up.
+pub fn presented_token_hash(token: &str) -> Option<Vec<u8>> {
+    (!token.is_empty() && token.len() <= 128).then(|| token_hash(token))
+}
+
 /// A nonce for the Content-Security-Policy of one response.
 pub fn new_nonce() -> String {
     let mut bytes = [0u8; 16];

@@ -267,10 +267,9 @@ impl StaffAuthService {
 
     /// The staff member behind a session token, if still valid (same timeouts as residents').
     pub async fn session(&self, token: &str) -> Result<Option<StaffSession>, sqlx::Error> {
-        if token.is_empty() || token.len() > 128 {
+        let Some(hash) = crypto::presented_token_hash(token) else {
             return Ok(None);
-        }
-        let hash = crypto::token_hash(token);
+        };
         let Some(row) = self.db.staff_session(&hash).await? else {
             return Ok(None);
         };
