@@ -6,11 +6,17 @@
 //! columns in any order, extra columns ignored, empty cells allowed, and writes one CSV
 //! `link_id,my_number,score,verdict,reasons,suggested_my_number`, most suspicious first.
 //!
-//! Memory stays bounded: the register is held in the compact form of
-//! [`crate::domain::scan::RegisterIndex`] (hashes, about 150 bytes per person), links are
-//! streamed, and the ranking goes through one temporary file per score bucket (scores are
-//! rounded to [`SCORE_STEPS`] steps) that are concatenated from the highest bucket down.
-//! Rows are parsed on one thread and scored on the others.
+//! The engine is [`crate::domain::linkage`] (Fellegi–Sunter with graded comparisons). A run has
+//! three steps: the register is read and indexed (hashes of every attribute, about 200 bytes a
+//! person, with each distinct string kept once); the model is trained on this extract (u from
+//! random register pairs, m and λ by EM over the first [`TRAIN_LINKS`] links, each compared
+//! with the person it is linked to); then every link is scored. `score` is the probability that
+//! the link is wrong. With `--explain FILE`, each link's evidence (the weight of every
+//! attribute, the rival, the rules) goes to FILE as one JSON object a line.
+//!
+//! Memory stays bounded: links are streamed, and the ranking goes through one temporary file
+//! per score bucket (scores are rounded to [`SCORE_STEPS`] steps) that are concatenated from the
+//! highest bucket down. Rows are parsed on one thread and scored on the others.
 //!
 //! The full My Number is in these files by contract; it is never logged.
 
@@ -18,9 +24,11 @@ pub mod cli;
 pub mod evaluate;
 
 use crate::domain::category::Category;
+use crate::domain::linkage::{
+    LinkContext, Model, Patterns, Register, RegisterBuilder, Snapshot, Verdict3,
+};
 use crate::domain::matching::Identity;
 use crate::domain::my_number::MyNumber;
-use crate::domain::scan::{Compact, RegisterEntry, RegisterIndex, Verdict3};
 use csv::{ByteRecord, StringRecord};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
@@ -69,6 +77,10 @@ pub const OUTPUT_HEADER: [&str; 6] = [
 pub const SCORE_STEPS: u32 = 1000;
 /// Records handed to a worker at a time.
 const BATCH: usize = 4096;
+/// Links the model is trained on (EM over each compared with its linked person).
+pub const TRAIN_LINKS: usize = 200_000;
+/// Random register pairs u is estimated from.
+pub const U_PAIRS: usize = 300_000;
 
 /// What to inspect.
 #[derive(Debug, Clone)]
@@ -82,10 +94,12 @@ pub struct InspectOptions {
     pub progress: bool,
     /// Worker threads for scoring (0 = one per core).
     pub workers: usize,
+    /// Also write each link's evidence, one JSON object a line.
+    pub explain: Option<PathBuf>,
 }
 
 /// Counts of one run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct InspectSummary {
     pub register_rows: u64,
     pub register_skipped: u64,
@@ -95,6 +109,8 @@ pub struct InspectSummary {
     /// Links by verdict, in the order of [`Verdict3::ALL`].
     pub verdicts: [u64; 3],
     pub elapsed: Duration,
+    /// The trained model.
+    pub model: Option<Model>,
 }
 
 impl InspectSummary {
@@ -354,27 +370,28 @@ fn number_of(cols: &Columns, rec: &StringRecord, line: u64, k: usize) -> Result<
         .map_err(|_| cols.bad(line, cols.required[k], "not a valid My Number"))
 }
 
-/// One parsed register row.
-fn register_row(cols: &Columns, rec: &ByteRecord) -> Result<RegisterEntry, InspectError> {
+/// Parses one register row into the builder.
+fn register_row(
+    cols: &Columns,
+    rec: &ByteRecord,
+    into: &mut RegisterBuilder,
+) -> Result<(), InspectError> {
     let (rec, line) = cols.row(rec)?;
     let number = number_of(cols, &rec, line, 0)?;
     let identity = identity_of(cols, &rec, line, [1, 2, 3, 4, 5])?;
     let death = cols.optional_cell(&rec, 0);
     let deceased_flag = cols.optional_cell(&rec, 1).to_ascii_lowercase();
     let deceased = !death.is_empty() || matches!(deceased_flag.as_str(), "1" | "true" | "yes");
-    Ok(RegisterEntry::new(
-        number,
-        &identity,
-        cols.cell(&rec, 6),
-        deceased,
-    ))
+    into.add(number, &identity, cols.cell(&rec, 6), deceased);
+    Ok(())
 }
 
-/// One parsed link: id, linked number, snapshot.
+/// One parsed link: id, linked number, category, snapshot.
 struct LinkRow {
     link_id: String,
     my_number: u64,
-    snapshot: Compact,
+    context: LinkContext,
+    snapshot: Snapshot,
 }
 
 fn link_row(cols: &Columns, rec: &ByteRecord) -> Result<LinkRow, InspectError> {
@@ -385,7 +402,7 @@ fn link_row(cols: &Columns, rec: &ByteRecord) -> Result<LinkRow, InspectError> {
     }
     let my_number = number_of(cols, &rec, line, 1)?;
     let category = cols.cell(&rec, 2);
-    if Category::from_code(category).is_none() {
+    let Some(category) = Category::from_code(category) else {
         return Err(cols.bad(
             line,
             cols.required[2],
@@ -393,12 +410,15 @@ fn link_row(cols: &Columns, rec: &ByteRecord) -> Result<LinkRow, InspectError> {
                 "category `{category}` must be one of resident, tax, health_insurance, pension, disability, public_fund_account"
             ),
         ));
-    }
+    };
     let identity = identity_of(cols, &rec, line, [4, 5, 6, 7, 8])?;
     Ok(LinkRow {
         link_id: link_id.to_string(),
         my_number,
-        snapshot: Compact::of(&identity),
+        context: LinkContext {
+            category: Some(category),
+        },
+        snapshot: Snapshot::of(&identity),
     })
 }
 
@@ -557,7 +577,7 @@ pub fn load_register(
     skip_bad_rows: bool,
     progress: bool,
     workers: usize,
-) -> Result<(RegisterIndex, InspectSummary), InspectError> {
+) -> Result<(Register, InspectSummary), InspectError> {
     let (rdr, cols, size) = open_csv(path, &REGISTER_COLUMNS, &REGISTER_OPTIONAL)?;
     let bar = progress_bar(progress, size, "register");
     let (parts, skipped) = fan_out(
@@ -566,19 +586,16 @@ pub fn load_register(
         &bar,
         workers,
         skip_bad_rows,
-        Vec::new,
-        |rows: &mut Vec<RegisterEntry>, rec| {
-            rows.push(register_row(&cols, rec)?);
-            Ok(())
-        },
+        RegisterBuilder::default,
+        |b: &mut RegisterBuilder, rec| register_row(&cols, rec, b),
     )?;
-    let total: usize = parts.iter().map(Vec::len).sum();
-    let mut rows = Vec::with_capacity(total);
+    let total: usize = parts.iter().map(|p| p.people.len()).sum();
+    let mut builder = RegisterBuilder::default();
     for p in parts {
-        rows.extend(p);
+        builder.merge(p);
     }
     let (index, duplicates) =
-        RegisterIndex::build(rows, skip_bad_rows).map_err(|d| InspectError::BadFile {
+        Register::build(builder, skip_bad_rows).map_err(|d| InspectError::BadFile {
             file: path.display().to_string(),
             message: format!(
                 "{} rows repeat a My Number held by an earlier row (use --skip-bad-rows to keep the first)",
@@ -594,6 +611,29 @@ pub fn load_register(
     Ok((index, summary))
 }
 
+/// Trains the register's model on this extract: u from random register pairs, then m and λ by
+/// EM over the first [`TRAIN_LINKS`] links (malformed rows are left to the scoring pass).
+pub fn train(index: &mut Register, links: &Path) -> Result<(), InspectError> {
+    let (mut rdr, cols, _) = open_csv(links, &LINK_COLUMNS, &[])?;
+    let mut patterns = Patterns::default();
+    let mut rec = ByteRecord::new();
+    while patterns.total < TRAIN_LINKS {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {
+                if let Ok(link) = link_row(&cols, &rec) {
+                    if let Some(g) = index.linked_gamma(&link.snapshot, link.my_number) {
+                        patterns.add(g);
+                    }
+                }
+            }
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(links, e)),
+        }
+    }
+    index.train(&patterns, U_PAIRS);
+    Ok(())
+}
+
 /// One worker's output: a CSV writer per occupied score bucket, and counts.
 struct Buckets {
     dir: PathBuf,
@@ -601,17 +641,40 @@ struct Buckets {
     writers: Vec<Option<csv::Writer<File>>>,
     verdicts: [u64; 3],
     rows: u64,
+    /// Whether evidence lines are wanted, and their writer (opened on the first line).
+    explain: bool,
+    explain_writer: Option<BufWriter<File>>,
 }
 
 impl Buckets {
-    fn new(dir: PathBuf, worker: usize) -> Self {
+    fn new(dir: PathBuf, worker: usize, explain: bool) -> Self {
         Buckets {
             dir,
             worker,
             writers: (0..=SCORE_STEPS).map(|_| None).collect(),
             verdicts: [0; 3],
             rows: 0,
+            explain,
+            explain_writer: None,
         }
+    }
+
+    fn explain_path(dir: &Path, worker: usize) -> PathBuf {
+        dir.join(format!("explain-{worker:02}.jsonl"))
+    }
+
+    fn explain_writer(&mut self) -> Result<&mut BufWriter<File>, InspectError> {
+        if self.explain_writer.is_none() {
+            let path = Self::explain_path(&self.dir, self.worker);
+            let file = File::create(&path).map_err(|e| InspectError::io(&path, e))?;
+            self.explain_writer = Some(BufWriter::with_capacity(1 << 16, file));
+        }
+        self.explain_writer
+            .as_mut()
+            .ok_or_else(|| InspectError::BadFile {
+                file: self.dir.display().to_string(),
+                message: "explain writer".into(),
+            })
     }
 
     fn path(dir: &Path, worker: usize, bucket: usize) -> PathBuf {
@@ -640,6 +703,9 @@ impl Buckets {
         for w in self.writers.iter_mut().flatten() {
             w.flush().map_err(|e| InspectError::io(&self.dir, e))?;
         }
+        if let Some(w) = self.explain_writer.as_mut() {
+            w.flush().map_err(|e| InspectError::io(&self.dir, e))?;
+        }
         Ok(())
     }
 }
@@ -663,26 +729,36 @@ fn worker_count(requested: usize) -> usize {
         .unwrap_or(1)
 }
 
-/// Runs the inspection: loads the register, scores every link, writes the ranked output.
+/// Runs the inspection: loads the register, trains the model on this extract, scores every
+/// link, writes the ranked output (and the evidence, when asked).
 pub fn run(opts: &InspectOptions) -> Result<InspectSummary, InspectError> {
     let started = Instant::now();
     let workers = worker_count(opts.workers);
-    let (index, mut summary) =
+    let (mut index, mut summary) =
         load_register(&opts.register, opts.skip_bad_rows, opts.progress, workers)?;
     tracing::debug!(people = index.len(), "register indexed");
+    train(&mut index, &opts.links)?;
+    summary.model = Some(index.model().clone());
 
     let (rdr, cols, size) = open_csv(&opts.links, &LINK_COLUMNS, &[])?;
     let tmp = TempDir(temp_dir_for(&opts.out));
     std::fs::create_dir_all(&tmp.0).map_err(|e| InspectError::io(&tmp.0, e))?;
     let bar = progress_bar(opts.progress, size, "links");
     let counter = std::sync::atomic::AtomicUsize::new(0);
+    let explain = opts.explain.is_some();
     let (parts, skipped) = fan_out(
         &opts.links,
         rdr,
         &bar,
         workers,
         opts.skip_bad_rows,
-        || Buckets::new(tmp.0.clone(), counter.fetch_add(1, Ordering::SeqCst)),
+        || {
+            Buckets::new(
+                tmp.0.clone(),
+                counter.fetch_add(1, Ordering::SeqCst),
+                explain,
+            )
+        },
         |b: &mut Buckets, rec| score_link(&index, &cols, b, rec),
     )?;
     drop(index);
@@ -706,8 +782,23 @@ pub fn run(opts: &InspectOptions) -> Result<InspectSummary, InspectError> {
                 .map(move |(bucket, _)| (bucket, p.worker))
         })
         .collect();
+    let explained: Vec<usize> = parts
+        .iter()
+        .filter(|p| p.explain_writer.is_some())
+        .map(|p| p.worker)
+        .collect();
     drop(parts);
     concatenate(&opts.out, &tmp.0, occupied)?;
+    if let Some(path) = &opts.explain {
+        let file = File::create(path).map_err(|e| InspectError::io(path, e))?;
+        let mut w = BufWriter::with_capacity(1 << 20, file);
+        for worker in explained {
+            let part_path = Buckets::explain_path(&tmp.0, worker);
+            let mut part = File::open(&part_path).map_err(|e| InspectError::io(&part_path, e))?;
+            std::io::copy(&mut part, &mut w).map_err(|e| InspectError::io(path, e))?;
+        }
+        w.flush().map_err(|e| InspectError::io(path, e))?;
+    }
     summary.links_read += summary.links_skipped;
     summary.elapsed = started.elapsed();
     Ok(summary)
@@ -721,28 +812,54 @@ fn temp_dir_for(out: &Path) -> PathBuf {
     out.with_file_name(format!(".{name}.parts-{}", std::process::id()))
 }
 
+/// One line of `--explain`.
+#[derive(serde::Serialize)]
+struct ExplainLine<'a> {
+    link_id: &'a str,
+    verdict: &'static str,
+    score: f64,
+    reasons: &'a [&'static str],
+    evidence: &'a crate::domain::linkage::Evidence,
+}
+
 fn score_link(
-    index: &RegisterIndex,
+    index: &Register,
     cols: &Columns,
     b: &mut Buckets,
     rec: &ByteRecord,
 ) -> Result<(), InspectError> {
     let link = link_row(cols, rec)?;
-    let found = index.assess(&link.snapshot, link.my_number);
-    let a = &found.assessment;
+    let a = index.assess(&link.snapshot, link.my_number, link.context);
     let bucket = (a.score * f64::from(SCORE_STEPS))
         .round()
         .clamp(0.0, f64::from(SCORE_STEPS)) as usize;
     let score = format!("{:.3}", bucket as f64 / f64::from(SCORE_STEPS));
-    let verdict = Verdict3::from_score(bucket as f64 / f64::from(SCORE_STEPS));
+    // The verdict is the engine's (rules can hold a high score below wrong_person).
+    let verdict = a.verdict;
     let number = format!("{:012}", link.my_number);
     let reasons = a.reasons.join(";");
-    let suggested = found
+    let suggested = a
         .suggestion
         .map(|s| format!("{:012}", s.my_number))
         .unwrap_or_default();
     b.verdicts[verdict_slot(verdict)] += 1;
     b.rows += 1;
+    if b.explain {
+        let line = ExplainLine {
+            link_id: &link.link_id,
+            verdict: verdict.code(),
+            score: a.score,
+            reasons: &a.reasons,
+            evidence: &a.evidence,
+        };
+        let w = b.explain_writer()?;
+        serde_json::to_writer(&mut *w, &line).map_err(|e| InspectError::BadFile {
+            file: "explain".into(),
+            message: e.to_string(),
+        })?;
+        w.write_all(b"\n")
+            .map_err(|e| InspectError::io(Path::new("explain"), e))?;
+    }
     let written = b.writer(bucket)?.write_record([
         link.link_id.as_str(),
         number.as_str(),

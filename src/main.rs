@@ -63,11 +63,20 @@ enum Command {
         /// Scoring threads (0: one per core).
         #[arg(long, default_value_t = 0)]
         workers: usize,
+        /// Also write each link's evidence (weights per attribute, rival, rules) to this file,
+        /// one JSON object a line.
+        #[arg(long)]
+        explain: Option<PathBuf>,
     },
-    /// Measure the integrity scan on a generated population: recall and precision per pattern.
+    /// Measure the integrity engine against a known truth: on a generated population, and on
+    /// labelled sets (directories with register.csv, links.csv and truth.csv, see data/eval/).
     Evaluate {
+        /// Residents of the generated population (0: evaluate only the --set directories).
         #[arg(long, default_value_t = 200_000)]
         residents: u64,
+        /// A labelled set to evaluate too (repeatable).
+        #[arg(long = "set")]
+        sets: Vec<PathBuf>,
         #[arg(long, default_value_t = 42)]
         seed: u64,
         #[arg(long, default_value_t = 0.004)]
@@ -617,6 +626,7 @@ fn cli_offline(command: &Command) -> myna_portal::inspect::cli::Offline {
             out,
             skip_bad_rows,
             workers,
+            explain,
         } => Offline::Inspect(myna_portal::inspect::InspectOptions {
             register: register.clone(),
             links: links.clone(),
@@ -624,9 +634,11 @@ fn cli_offline(command: &Command) -> myna_portal::inspect::cli::Offline {
             skip_bad_rows: *skip_bad_rows,
             progress: std::io::stderr().is_terminal(),
             workers: *workers,
+            explain: explain.clone(),
         }),
         Command::Evaluate {
             residents,
+            sets,
             seed,
             wrong_rate,
             noise_rate,
@@ -638,6 +650,7 @@ fn cli_offline(command: &Command) -> myna_portal::inspect::cli::Offline {
             seed: *seed,
             wrong_rate: *wrong_rate,
             noise_rate: *noise_rate,
+            sets: sets.clone(),
             dir: dir.clone(),
             export_only: *export_only,
             max_links: *max_links,

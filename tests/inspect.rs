@@ -59,6 +59,7 @@ fn inspect(f: &Files, skip: bool) -> Result<InspectSummary, InspectError> {
         skip_bad_rows: skip,
         progress: false,
         workers: 2,
+        explain: None,
     })
 }
 

@@ -3,9 +3,11 @@
 //! [`crate::domain::scan`]; the store and the job runner live elsewhere.
 
 use crate::domain::category::Category;
+use crate::domain::linkage::{
+    Evidence, LinkContext, Register, RegisterBuilder, Snapshot, Verdict3,
+};
 use crate::domain::matching::{Identity, MatchRow};
 use crate::domain::reports::{CaseItem, PersonView, StaffMe, StaffRole};
-use crate::domain::scan::{Compact, RegisterEntry, RegisterIndex, Verdict3};
 use serde::{Deserialize, Serialize};
 
 /// The kind of the scan job in the jobs table.
@@ -233,19 +235,20 @@ pub fn report_kind_of(verdict: &str) -> &'static str {
     }
 }
 
-/// A register row as the scan needs it (the key is the resident's id, not the number).
-pub fn register_entry(
+/// Adds a register row as the scan needs it (the key is the resident's id, not the number).
+pub fn add_register_entry(
+    into: &mut RegisterBuilder,
     resident_id: i64,
     identity: &Identity,
     household_id: i64,
     deceased: bool,
-) -> RegisterEntry {
-    RegisterEntry::new(
+) {
+    into.add(
         resident_id as u64,
         identity,
         &household_id.to_string(),
         deceased,
-    )
+    );
 }
 
 /// The scan's result for one item, ready to store when it is worth a look.
@@ -255,26 +258,33 @@ pub struct Scored {
     pub verdict: Verdict3,
     pub reasons: Vec<&'static str>,
     pub suggested_resident_id: Option<i64>,
+    pub evidence: Evidence,
 }
 
 /// Scores one item's snapshot against the register; `None` for a consistent link.
 pub fn score_item(
-    index: &RegisterIndex,
+    index: &Register,
     snapshot: &Identity,
+    category: Option<Category>,
     linked_resident: i64,
     source_shared: bool,
 ) -> Option<Scored> {
-    let la = index.assess(&Compact::of(snapshot), linked_resident as u64);
+    let la = index.assess(
+        &Snapshot::of(snapshot),
+        linked_resident as u64,
+        LinkContext { category },
+    );
     let a = if source_shared {
-        crate::domain::scan::with_source_flag(la.assessment)
+        la.with_source_flag()
     } else {
-        la.assessment
+        la
     };
     (a.verdict != Verdict3::Consistent).then(|| Scored {
         score: a.score,
         verdict: a.verdict,
         reasons: a.reasons,
-        suggested_resident_id: la.suggestion.map(|s| s.my_number as i64),
+        suggested_resident_id: a.suggestion.map(|s| s.my_number as i64),
+        evidence: a.evidence,
     })
 }
 
@@ -292,11 +302,12 @@ mod tests {
         }
     }
 
-    fn index() -> RegisterIndex {
-        let rows = vec![
-            register_entry(
+    fn index() -> Register {
+        let mut b = RegisterBuilder::default();
+        let people = [
+            (
                 1,
-                &id(
+                id(
                     "山田太郎",
                     "ヤマダタロウ",
                     "1980-04-01",
@@ -306,9 +317,9 @@ mod tests {
                 10,
                 false,
             ),
-            register_entry(
+            (
                 2,
-                &id(
+                id(
                     "佐藤花子",
                     "サトウハナコ",
                     "1975-02-03",
@@ -318,9 +329,9 @@ mod tests {
                 20,
                 false,
             ),
-            register_entry(
+            (
                 3,
-                &id(
+                id(
                     "鈴木一郎",
                     "スズキイチロウ",
                     "1950-01-01",
@@ -331,7 +342,10 @@ mod tests {
                 true,
             ),
         ];
-        RegisterIndex::build(rows, false).unwrap().0
+        for (n, who, hh, dead) in &people {
+            add_register_entry(&mut b, *n, who, *hh, *dead);
+        }
+        Register::build(b, false).expect("no duplicates").0
     }
 
     #[test]
@@ -343,7 +357,7 @@ mod tests {
             "M",
             "東京都千代田区一丁目1番1号",
         );
-        assert_eq!(score_item(&index(), &snap, 1, false), None);
+        assert_eq!(score_item(&index(), &snap, None, 1, false), None);
     }
 
     #[test]
@@ -355,7 +369,7 @@ mod tests {
             "F",
             "大阪府大阪市北区2-2-2",
         );
-        let s = score_item(&index(), &hanako, 1, false).expect("a finding");
+        let s = score_item(&index(), &hanako, None, 1, false).expect("a finding");
         assert_eq!(s.verdict, Verdict3::WrongPerson);
         assert_eq!(s.suggested_resident_id, Some(2));
         assert!(s.reasons.contains(&"better_match_elsewhere"));
@@ -370,8 +384,8 @@ mod tests {
             "M",
             "京都府京都市3-3",
         );
-        let s = score_item(&index(), &ichiro, 3, false).expect("deceased");
-        assert!(s.reasons.contains(&"linked_to_deceased"));
+        // A deceased person's own record is not a finding; a shared source record is.
+        assert_eq!(score_item(&index(), &ichiro, None, 3, false), None);
         let taro = id(
             "山田太郎",
             "ヤマダタロウ",
@@ -379,7 +393,7 @@ mod tests {
             "M",
             "東京都千代田区1-1-1",
         );
-        let s = score_item(&index(), &taro, 1, true).expect("shared source");
+        let s = score_item(&index(), &taro, None, 1, true).expect("shared source");
         assert!(s.reasons.contains(&"source_linked_to_several"));
     }
 

@@ -3,11 +3,11 @@
 pub mod category;
 pub mod inspection;
 pub mod items;
+pub mod linkage;
 pub mod matching;
 pub mod my_number;
 pub mod normalize;
 pub mod reference;
 pub mod reports;
-pub mod scan;
 pub mod signin;
 pub mod workflow;

@@ -36,16 +36,26 @@ fn run_evaluation(opts: &EvaluateOptions) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let eval = evaluate(opts)?;
     if opts.export_only {
-        println!(
-            "wrote {} register rows and {} links in {:.1} s",
-            eval.residents,
-            eval.links,
-            started.elapsed().as_secs_f64()
-        );
+        for s in &eval.sets {
+            println!(
+                "wrote {} register rows and {} links in {:.1} s",
+                s.register_rows,
+                s.links,
+                started.elapsed().as_secs_f64()
+            );
+        }
         return Ok(());
     }
     println!("{eval}");
-    println!("\ninspection:\n{}", eval.inspect);
+    for s in &eval.sets {
+        println!("\n{}: inspection\n{}", s.name, s.inspect);
+        if let Some(m) = &s.inspect.model {
+            println!(
+                "model: λ {:.4} (trained on {} links, u from {} register pairs)",
+                m.lambda, m.trained_links, m.u_pairs
+            );
+        }
+    }
     println!("total {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -11,11 +11,13 @@ use super::workflow::{person, WfResult, Workflow, WorkflowError};
 use crate::domain::category::{Category, LinkMethod};
 use crate::domain::inspection::*;
 use crate::domain::items::ItemDetails;
+use crate::domain::linkage::{
+    sources_linked_to_several, Patterns, Register, RegisterBuilder, Snapshot,
+};
 use crate::domain::matching::{match_card, Identity};
 use crate::domain::my_number::mask_last4;
 use crate::domain::reference::Reference;
 use crate::domain::reports::{precheck_card, CaseItem};
-use crate::domain::scan::{sources_linked_to_several, RegisterEntry, RegisterIndex};
 use crate::store::audit::NewAudit;
 use crate::store::bulk::NewItem;
 use crate::store::inspection::{
@@ -30,6 +32,10 @@ use std::time::Duration;
 
 /// Rows read per query while scanning.
 const BATCH: i64 = 5_000;
+/// Items the scan trains the engine's model on (each compared with its linked person), and the
+/// random register pairs its u probabilities come from.
+const TRAIN_ITEMS: i64 = 100_000;
+const U_PAIRS: usize = 300_000;
 /// How long a worker holds a job without renewing; a worker that dies is replaced after it.
 const LEASE_SECS: i64 = 60;
 /// How often an idle worker looks for a queued job.
@@ -64,8 +70,8 @@ fn identity_of(r: &RegisterScanRow) -> Identity {
     }
 }
 
-fn entry_of(r: &RegisterScanRow) -> RegisterEntry {
-    register_entry(r.id, &identity_of(r), r.household_id, r.deceased)
+fn add_entry(into: &mut RegisterBuilder, r: &RegisterScanRow) {
+    add_register_entry(into, r.id, &identity_of(r), r.household_id, r.deceased);
 }
 
 fn snapshot_of(i: &ScanItemRow) -> Identity {
@@ -85,17 +91,14 @@ fn key_hash(key: &str) -> u64 {
 }
 
 /// Scores a batch of items; the findings worth a look.
-fn score_batch(
-    index: &RegisterIndex,
-    items: &[ScanItemRow],
-    shared: &HashSet<i64>,
-) -> Vec<NewFinding> {
+fn score_batch(index: &Register, items: &[ScanItemRow], shared: &HashSet<i64>) -> Vec<NewFinding> {
     items
         .iter()
         .filter_map(|i| {
             let s = score_item(
                 index,
                 &snapshot_of(i),
+                Category::from_code(&i.category),
                 i.resident_id,
                 shared.contains(&i.id),
             )?;
@@ -108,9 +111,21 @@ fn score_batch(
                 verdict: s.verdict.code(),
                 reasons: s.reasons.join(";"),
                 suggested_resident_id: s.suggested_resident_id,
+                evidence: serde_json::to_string(&s.evidence).unwrap_or_default(),
             })
         })
         .collect()
+}
+
+/// The comparison patterns of items against their linked people, for training.
+fn training_patterns(index: &Register, items: &[ScanItemRow]) -> Patterns {
+    let mut p = Patterns::default();
+    for i in items {
+        if let Some(g) = index.linked_gamma(&Snapshot::of(&snapshot_of(i)), i.resident_id as u64) {
+            p.add(g);
+        }
+    }
+    p
 }
 
 /// A run with its findings in the viewer's scope, totalled from its counts.
@@ -291,24 +306,44 @@ impl Inspection {
             return Ok(None);
         }
 
-        let mut entries = Vec::new();
+        let mut builder = RegisterBuilder::default();
         let mut after = 0;
         for batch in 1.. {
             let rows = self.db.register_batch(after, BATCH * 4).await?;
             let Some(last) = rows.last() else { break };
             after = last.id;
-            entries.extend(rows.iter().map(entry_of));
+            for r in &rows {
+                add_entry(&mut builder, r);
+            }
             // Reading a national register takes a while: keep the lease.
             if batch % 10 == 0 && !lease(&self.db, 0).await? {
                 return Ok(None);
             }
         }
+        // Training sample: the first items, each against the person it is linked to.
+        let mut sample = Vec::new();
+        let mut after_item = 0;
+        while (sample.len() as i64) < TRAIN_ITEMS {
+            let items = self.db.scan_items_batch(after_item, BATCH).await?;
+            let Some(last) = items.last() else { break };
+            after_item = last.id;
+            sample.extend(items);
+        }
         let index = tokio::task::spawn_blocking(move || {
-            RegisterIndex::build(entries, true).map(|(index, _)| index)
+            let (mut index, _) = Register::build(builder, true)?;
+            let patterns = training_patterns(&index, &sample);
+            index.train(&patterns, U_PAIRS);
+            Ok::<_, crate::domain::linkage::DuplicateNumbers>(index)
         })
         .await
         .map_err(|e| sqlx::Error::Protocol(format!("index build: {e}")))?
         .map_err(|e| sqlx::Error::Protocol(format!("duplicate residents: {}", e.0)))?;
+        tracing::info!(
+            job = job.id,
+            lambda = index.model().lambda,
+            trained = index.model().trained_links,
+            "model trained"
+        );
         if !lease(&self.db, 0).await? {
             return Ok(None);
         }
@@ -740,17 +775,7 @@ impl Inspection {
     /// re-check findings of those items.
     pub async fn recheck(&self, actor: &str, resident_id: i64) -> WfResult<usize> {
         let items = self.db.scan_items_of(resident_id).await?;
-        let mut dates: Vec<String> = items
-            .iter()
-            .filter_map(|i| i.snap_birth_date.as_deref())
-            .map(crate::domain::normalize::date)
-            .filter(|d| !d.is_empty())
-            .collect();
-        dates.sort();
-        dates.dedup();
-        let rows = self.db.register_around(resident_id, &dates).await?;
-        let (index, _) = RegisterIndex::build(rows.iter().map(entry_of).collect(), true)
-            .map_err(|_| WorkflowError::Conflict)?;
+        let index = self.register_near(resident_id, &items).await?;
         let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
         let shared: HashSet<i64> = self.db.sources_shared(&ids).await?.into_iter().collect();
         let findings = score_batch(&index, &items, &shared);
@@ -771,5 +796,32 @@ impl Inspection {
             )
             .await?;
         Ok(findings.len())
+    }
+
+    /// The register around some items, indexed: the linked person, their household, and
+    /// everyone born on a date the items' snapshots name or a typo of it (day and month
+    /// swapped, the year off by one), with no cap on any block. A part of the register says
+    /// nothing about how common a name is, so the engine runs with its a-priori model and
+    /// without term frequencies here.
+    pub async fn register_near(
+        &self,
+        resident_id: i64,
+        items: &[ScanItemRow],
+    ) -> WfResult<Register> {
+        let mut dates: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.snap_birth_date.as_deref())
+            .flat_map(crate::domain::linkage::features::date_typo_variants)
+            .collect();
+        dates.sort();
+        dates.dedup();
+        let rows = self.db.register_around(resident_id, &dates).await?;
+        let mut builder = RegisterBuilder::default();
+        for r in &rows {
+            add_entry(&mut builder, r);
+        }
+        let (mut index, _) = Register::build(builder, true).map_err(|_| WorkflowError::Conflict)?;
+        index.set_partial();
+        Ok(index)
     }
 }

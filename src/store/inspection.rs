@@ -96,6 +96,8 @@ pub struct NewFinding {
     pub verdict: &'static str,
     pub reasons: String,
     pub suggested_resident_id: Option<i64>,
+    /// The engine's evidence as JSON.
+    pub evidence: String,
 }
 
 /// A stored finding with what its lists show.
@@ -112,6 +114,7 @@ pub struct FindingRecord {
     pub verdict: String,
     pub reasons: String,
     pub suggested_resident_id: Option<i64>,
+    pub evidence: Option<String>,
     pub created_at: i64,
     pub institution_name_ja: String,
     pub institution_name_en: String,
@@ -121,7 +124,7 @@ pub struct FindingRecord {
 
 const FINDING_SELECT: &str = "SELECT f.id, f.job_id, f.source, f.item_id, f.resident_id, \
      f.institution_id, f.category, f.score, f.verdict, f.reasons, f.suggested_resident_id, \
-     f.created_at, n.name_ja AS institution_name_ja, n.name_en AS institution_name_en, \
+     f.evidence, f.created_at, n.name_ja AS institution_name_ja, n.name_en AS institution_name_en, \
      r.my_number_last4, \
      (SELECT rp.reference FROM report_items ri JOIN reports rp ON rp.id = ri.report_id \
       WHERE ri.item_id = f.item_id ORDER BY rp.id DESC LIMIT 1) AS case_reference \
@@ -167,8 +170,8 @@ macro_rules! insert_findings_in {
         for f in $findings {
             sqlx::query(
                 "INSERT INTO findings (job_id, source, item_id, resident_id, institution_id, \
-                 category, score, verdict, reasons, suggested_resident_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 category, score, verdict, reasons, suggested_resident_id, evidence, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                  ON CONFLICT (job_id, item_id) DO NOTHING",
             )
             .bind($job_id)
@@ -181,6 +184,7 @@ macro_rules! insert_findings_in {
             .bind(f.verdict)
             .bind(&f.reasons)
             .bind(f.suggested_resident_id)
+            .bind(&f.evidence)
             .bind($at)
             .execute($conn)
             .await?;
@@ -370,7 +374,7 @@ impl Db {
     }
 
     /// The register rows a re-check of one person compares against: the person, their
-    /// household, and everyone born on the dates their items name.
+    /// household, and everyone born on the given dates (all of them, no limit).
     pub async fn register_around(
         &self,
         resident_id: i64,
@@ -384,9 +388,10 @@ impl Db {
             .bind(resident_id)
             .fetch_all(p)
             .await)?;
-        let by_date = format!(
-            "SELECT {REGISTER_COLUMNS} FROM residents WHERE birth_date = $1 ORDER BY id LIMIT 500"
-        );
+        // Every person born on the date: never cut at a count (the rightful owner could be
+        // the 501st of a common date).
+        let by_date =
+            format!("SELECT {REGISTER_COLUMNS} FROM residents WHERE birth_date = $1 ORDER BY id");
         for d in birth_dates {
             let more: Vec<RegisterScanRow> = on_db!(self, |p| sqlx::query_as(&by_date)
                 .bind(d)

@@ -1,0 +1,901 @@
+//! The register, indexed for the engine: every person's attributes as hashes ([`Keys`]) with the
+//! strings in one [`Pool`], blocking keys for the rival search, households, and the trained
+//! [`Model`]. [`Register::assess`] scores one link and explains the score.
+//!
+//! Rival search. A link is also wrong when someone else in the register explains the record
+//! clearly better. Candidates come from several blocking keys at once, so the rightful owner is
+//! found even when their record has a typo: birth date with the family or the given name (kana
+//! and kanji, each), the whole kana or kanji name without the date (which catches a date typo;
+//! a big block is sub-blocked by keeping only people whose birth date is the same or a typo
+//! away), each Latin name token, and the linked person's household. No block is capped: a block
+//! is read whole or filtered by a cheap test, never cut at a count.
+
+use super::compare::{self, level, Field, Gamma, Keys, Pool, COMPARISONS, K, NONE};
+use super::features::Features;
+use super::model::{probability, tf_u, Model, Patterns};
+use crate::domain::category::Category;
+use crate::domain::matching::Identity;
+use serde::{Deserialize, Serialize};
+
+/// A verdict becomes `wrong_person` from this probability that the link is wrong on.
+pub const WRONG_PERSON_P: f64 = 0.9;
+/// A verdict becomes `needs_review` from this probability on.
+pub const NEEDS_REVIEW_P: f64 = 0.2;
+/// A rival counts only when it explains the record by at least this many bits (32 times) more
+/// than the linked person: one notch of one attribute (a typo against exact) is not enough.
+pub const RIVAL_MARGIN_BITS: f64 = 5.0;
+/// Two rivals within this many bits of each other are a tie: no single owner is named.
+pub const TIE_BITS: f64 = 1.0;
+/// A suggested owner must itself match the record with at least this weight.
+pub const SUGGEST_MIN_BITS: f64 = 6.0;
+/// A whole-name block bigger than this is sub-blocked on the birth date.
+pub const SUB_BLOCK: usize = 64;
+/// Floor of the probability of being wrong for a record with two compared attributes or fewer
+/// ("never confidently consistent").
+pub const FEW_ATTRIBUTES_P: f64 = 0.05;
+/// A source record linked to several people needs review.
+pub const STRUCTURAL_P: f64 = 0.5;
+/// An account in a family member's name: its own finding, reviewed.
+pub const FAMILY_ACCOUNT_P: f64 = 0.5;
+/// A public-fund account whose holder is not the registered person.
+pub const ACCOUNT_HOLDER_P: f64 = 0.95;
+
+/// Reason codes (`reason.<code>` in the locales).
+pub mod reason {
+    pub const BIRTH_DATE_DIFFERS: &str = "birth_date_differs";
+    pub const BIRTH_DATE_CLOSE: &str = "birth_date_close";
+    pub const SEX_DIFFERS: &str = "sex_differs";
+    pub const KANA_DIFFERS: &str = "kana_differs";
+    pub const KANA_PARTLY_DIFFERS: &str = "kana_partly_differs";
+    pub const KANJI_DIFFERS: &str = "kanji_differs";
+    pub const KANJI_PARTLY_DIFFERS: &str = "kanji_partly_differs";
+    pub const LATIN_DIFFERS: &str = "latin_name_differs";
+    pub const ADDRESS_DIFFERS: &str = "address_differs";
+    pub const ADDRESS_PARTLY_DIFFERS: &str = "address_partly_differs";
+    pub const FEW_ATTRIBUTES: &str = "few_attributes";
+    pub const WEAK_EVIDENCE: &str = "weak_evidence";
+    pub const BETTER_MATCH_ELSEWHERE: &str = "better_match_elsewhere";
+    pub const HOUSEHOLD_MEMBER_MATCHES: &str = "household_member_matches";
+    pub const AMBIGUOUS_RIVALS: &str = "ambiguous_rivals";
+    pub const SOURCE_LINKED_TO_SEVERAL: &str = "source_linked_to_several";
+    pub const LINKED_TO_DECEASED: &str = "linked_to_deceased";
+    pub const NOT_IN_REGISTER: &str = "not_in_register";
+    pub const ACCOUNT_HOLDER_DIFFERS: &str = "account_holder_differs";
+    pub const ACCOUNT_IN_FAMILY_NAME: &str = "account_in_family_name";
+
+    /// Every code, for the locale check.
+    pub const ALL: [&str; 20] = [
+        BIRTH_DATE_DIFFERS,
+        BIRTH_DATE_CLOSE,
+        SEX_DIFFERS,
+        KANA_DIFFERS,
+        KANA_PARTLY_DIFFERS,
+        KANJI_DIFFERS,
+        KANJI_PARTLY_DIFFERS,
+        LATIN_DIFFERS,
+        ADDRESS_DIFFERS,
+        ADDRESS_PARTLY_DIFFERS,
+        FEW_ATTRIBUTES,
+        WEAK_EVIDENCE,
+        BETTER_MATCH_ELSEWHERE,
+        HOUSEHOLD_MEMBER_MATCHES,
+        AMBIGUOUS_RIVALS,
+        SOURCE_LINKED_TO_SEVERAL,
+        LINKED_TO_DECEASED,
+        NOT_IN_REGISTER,
+        ACCOUNT_HOLDER_DIFFERS,
+        ACCOUNT_IN_FAMILY_NAME,
+    ];
+}
+
+/// The three verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Verdict3 {
+    WrongPerson,
+    NeedsReview,
+    Consistent,
+}
+
+impl Verdict3 {
+    pub const ALL: [Verdict3; 3] = [
+        Verdict3::WrongPerson,
+        Verdict3::NeedsReview,
+        Verdict3::Consistent,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict3::WrongPerson => "wrong_person",
+            Verdict3::NeedsReview => "needs_review",
+            Verdict3::Consistent => "consistent",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.code() == s)
+    }
+
+    /// The verdict a probability of being wrong earns.
+    pub fn from_score(p: f64) -> Self {
+        if p >= WRONG_PERSON_P {
+            Verdict3::WrongPerson
+        } else if p >= NEEDS_REVIEW_P {
+            Verdict3::NeedsReview
+        } else {
+            Verdict3::Consistent
+        }
+    }
+}
+
+/// One attribute's part in a match weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contribution {
+    /// `name_kanji`, `name_kana`, `name_latin`, `birth_date`, `sex`, `address`.
+    pub attribute: String,
+    /// The comparison level, e.g. `exact`, `typo`, `differs`.
+    pub level: String,
+    /// log2(m/u), term-frequency adjusted where it applies.
+    pub bits: f64,
+}
+
+/// The person who explains the record better, with the weight of that explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RivalEvidence {
+    pub bits: f64,
+    pub contributions: Vec<Contribution>,
+    /// A member of the linked person's household.
+    pub household: bool,
+    /// No second rival comes within [`TIE_BITS`].
+    pub unique: bool,
+}
+
+/// Why a link scored as it did: the waterfall from the prior to the final probability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// log2(λ / (1 − λ)): how likely a link is right before its attributes are read.
+    pub prior_bits: f64,
+    /// Each compared attribute against the linked person.
+    pub contributions: Vec<Contribution>,
+    /// Prior plus contributions.
+    pub own_bits: f64,
+    /// A rival that counted (better by at least [`RIVAL_MARGIN_BITS`]).
+    pub rival: Option<RivalEvidence>,
+    /// Rules applied after the weights (reason codes).
+    pub rules: Vec<String>,
+    /// The final probability that the link is wrong.
+    pub p_wrong: f64,
+}
+
+/// A suggested rightful owner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Suggestion {
+    pub my_number: u64,
+    /// The rival's weight in bits.
+    pub bits: f64,
+}
+
+/// The result for one link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkAssessment {
+    /// Probability that the link is wrong.
+    pub score: f64,
+    pub verdict: Verdict3,
+    pub reasons: Vec<&'static str>,
+    pub suggestion: Option<Suggestion>,
+    pub evidence: Evidence,
+}
+
+impl LinkAssessment {
+    /// Adds `source_linked_to_several` (one source record on several people).
+    pub fn with_source_flag(mut self) -> Self {
+        self.score = self.score.max(STRUCTURAL_P);
+        self.evidence.p_wrong = self.score;
+        self.verdict = Verdict3::from_score(self.score);
+        self.reasons.push(reason::SOURCE_LINKED_TO_SEVERAL);
+        self.evidence
+            .rules
+            .push(reason::SOURCE_LINKED_TO_SEVERAL.to_string());
+        self
+    }
+}
+
+/// A record to check: its features and their hashes.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub features: Features,
+    pub keys: Keys,
+}
+
+impl Snapshot {
+    pub fn of(id: &Identity) -> Snapshot {
+        let features = Features::of(id);
+        Snapshot {
+            keys: Keys::of(&features),
+            features,
+        }
+    }
+}
+
+/// One register person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Person {
+    pub my_number: u64,
+    pub household: u64,
+    pub deceased: bool,
+    pub keys: Keys,
+}
+
+/// Collects register people and their strings (one per loading thread; merge them after).
+#[derive(Debug, Default)]
+pub struct RegisterBuilder {
+    pub people: Vec<Person>,
+    pub pool: Pool,
+}
+
+impl RegisterBuilder {
+    /// Adds a person; `household_id` and the identity are raw register values.
+    pub fn add(&mut self, my_number: u64, identity: &Identity, household_id: &str, deceased: bool) {
+        let f = Features::of(identity);
+        self.pool.add_features(&f);
+        self.people.push(Person {
+            my_number,
+            household: super::features::hash(household_id.trim()),
+            deceased,
+            keys: Keys::of(&f),
+        });
+    }
+
+    pub fn merge(&mut self, other: RegisterBuilder) {
+        if self.people.is_empty() {
+            self.people = other.people;
+        } else {
+            self.people.extend(other.people);
+        }
+        self.pool.merge(other.pool);
+    }
+}
+
+/// Row positions sorted by a key, with the keys beside them (12 bytes an entry).
+struct BlockIndex {
+    keys: Vec<u64>,
+    rows: Vec<u32>,
+}
+
+impl BlockIndex {
+    fn build(mut pairs: Vec<(u64, u32)>) -> Self {
+        pairs.retain(|(k, _)| *k != 0);
+        pairs.sort_unstable();
+        BlockIndex {
+            keys: pairs.iter().map(|(k, _)| *k).collect(),
+            rows: pairs.iter().map(|(_, i)| *i).collect(),
+        }
+    }
+
+    fn get(&self, key: u64) -> &[u32] {
+        if key == 0 {
+            return &[];
+        }
+        let start = self.keys.partition_point(|&k| k < key);
+        let end = start + self.keys[start..].partition_point(|&k| k <= key);
+        &self.rows[start..end]
+    }
+}
+
+/// The register held the same number more than once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DuplicateNumbers(pub usize);
+
+fn mix(tag: u64, a: u64, b: u64) -> u64 {
+    if a == 0 || b == 0 {
+        return 0;
+    }
+    (a.rotate_left(17) ^ b ^ tag.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_mul(0xff51_afd7_ed55_8ccd)
+        | 1
+}
+
+const T_BIRTH: u64 = 1;
+const T_BIRTH_KANA_FAMILY: u64 = 2;
+const T_BIRTH_KANA_GIVEN: u64 = 3;
+const T_BIRTH_KANJI_FAMILY: u64 = 4;
+const T_BIRTH_KANJI_GIVEN: u64 = 5;
+const T_KANA: u64 = 6;
+const T_KANJI: u64 = 7;
+const T_LATIN_TOKEN: u64 = 8;
+const T_BIRTH_KANA: u64 = 9;
+const T_BIRTH_KANJI: u64 = 10;
+
+/// The blocking keys of a person or a record (birth-date keys only when the date is held).
+fn block_keys(k: &Keys, latin_tokens: &[u64], out: &mut Vec<u64>) {
+    let b = u64::from(k.birth);
+    out.push(mix(T_BIRTH, b, 0x5151));
+    out.push(mix(T_BIRTH_KANA_FAMILY, b, k.kana_family));
+    out.push(mix(T_BIRTH_KANA_GIVEN, b, k.kana_given));
+    out.push(mix(T_BIRTH_KANJI_FAMILY, b, k.kanji_family));
+    out.push(mix(T_BIRTH_KANJI_GIVEN, b, k.kanji_given));
+    if k.kana_family == 0 {
+        out.push(mix(T_BIRTH_KANA, b, k.kana_full));
+    }
+    if k.kanji_family == 0 {
+        out.push(mix(T_BIRTH_KANJI, b, k.kanji_full));
+    }
+    out.push(mix(T_KANA, k.kana_full, 1));
+    out.push(mix(T_KANJI, k.kanji_full, 1));
+    for t in latin_tokens {
+        out.push(mix(T_LATIN_TOKEN, *t, 1));
+    }
+}
+
+fn latin_token_hashes(latin: u64, pool: &Pool, f: Option<&[String]>) -> Vec<u64> {
+    let tokens: Vec<String> = match f {
+        Some(t) => t.to_vec(),
+        None if latin != 0 => pool
+            .get(latin)
+            .unwrap_or("")
+            .split(' ')
+            .map(str::to_string)
+            .collect(),
+        None => Vec::new(),
+    };
+    tokens
+        .iter()
+        .filter(|t| t.len() >= 2)
+        .map(|t| compare::fhash(Field::LatinToken, t))
+        .collect()
+}
+
+/// What the link is, beyond its attributes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinkContext {
+    pub category: Option<Category>,
+}
+
+/// The register, indexed, with its model.
+pub struct Register {
+    rows: Vec<Person>,
+    numbers: Vec<u64>,
+    pool: Pool,
+    blocks: BlockIndex,
+    households: BlockIndex,
+    model: Model,
+    /// Only a part of the register (around one person): term frequencies mean nothing.
+    partial: bool,
+}
+
+/// A candidate's score.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    row: usize,
+    bits: f64,
+}
+
+impl Register {
+    /// Builds the index. Duplicate numbers keep their first row and are an error unless
+    /// `allow_duplicates`.
+    pub fn build(
+        builder: RegisterBuilder,
+        allow_duplicates: bool,
+    ) -> Result<(Register, usize), DuplicateNumbers> {
+        let RegisterBuilder { mut people, pool } = builder;
+        people.sort_by_key(|p| p.my_number);
+        let before = people.len();
+        people.dedup_by_key(|p| p.my_number);
+        let duplicates = before - people.len();
+        if duplicates > 0 && !allow_duplicates {
+            return Err(DuplicateNumbers(duplicates));
+        }
+        people.shrink_to_fit();
+        let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(people.len() * 8);
+        let mut keys = Vec::with_capacity(12);
+        for (i, p) in people.iter().enumerate() {
+            keys.clear();
+            let latin = latin_token_hashes(p.keys.latin, &pool, None);
+            block_keys(&p.keys, &latin, &mut keys);
+            pairs.extend(keys.iter().filter(|k| **k != 0).map(|k| (*k, i as u32)));
+        }
+        let blocks = BlockIndex::build(pairs);
+        let households = BlockIndex::build(
+            people
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.household, i as u32))
+                .collect(),
+        );
+        let register = Register {
+            numbers: people.iter().map(|p| p.my_number).collect(),
+            rows: people,
+            pool,
+            blocks,
+            households,
+            model: Model::prior(),
+            partial: false,
+        };
+        Ok((register, duplicates))
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn set_model(&mut self, model: Model) {
+        self.model = model;
+    }
+
+    /// Marks the register as a part of the whole (the people around one person): names are
+    /// weighed without term frequencies, which only the whole register can give.
+    pub fn set_partial(&mut self) {
+        self.partial = true;
+    }
+
+    fn position(&self, my_number: u64) -> Option<usize> {
+        self.numbers.binary_search(&my_number).ok()
+    }
+
+    pub fn get(&self, my_number: u64) -> Option<&Person> {
+        self.position(my_number).map(|i| &self.rows[i])
+    }
+
+    /// The comparison levels of a record against the person it is linked to (`None` when the
+    /// number is not in the register): what EM trains on.
+    pub fn linked_gamma(&self, s: &Snapshot, linked: u64) -> Option<Gamma> {
+        let row = self.get(linked)?;
+        Some(compare::gamma(&s.features, &s.keys, &row.keys, &self.pool))
+    }
+
+    /// Level counts of up to `pairs` pseudo-random pairs of register people (deterministic).
+    pub fn random_pairs(&self, pairs: usize) -> Patterns {
+        let mut out = Patterns::default();
+        let n = self.rows.len();
+        if n < 2 {
+            return out;
+        }
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let pairs = pairs.min(n * (n - 1));
+        for _ in 0..pairs {
+            let i = (next() % n as u64) as usize;
+            let j = (next() % n as u64) as usize;
+            if i == j {
+                continue;
+            }
+            let (a, b) = (&self.rows[i].keys, &self.rows[j].keys);
+            let fa = compare::features_of(a, &self.pool);
+            out.add(compare::gamma(&fa, a, b, &self.pool));
+        }
+        out
+    }
+
+    /// Trains the model on this register and these linked pairs: u from `u_pairs` random
+    /// register pairs, then m and λ by EM over the linked pairs.
+    pub fn train(&mut self, linked: &Patterns, u_pairs: usize) {
+        let mut model = Model::prior();
+        model.estimate_u(&self.random_pairs(u_pairs));
+        model.train_m(linked);
+        self.model = model;
+    }
+
+    /// The term-frequency u for a level of comparison `k` against register person `row`.
+    fn tf(&self, k: usize, lvl: u8, row: &Keys) -> Option<f64> {
+        if self.partial {
+            return None;
+        }
+        let n = self.rows.len();
+        let counts = |family: u64, given: u64, full: u64| -> Vec<u32> {
+            if family != 0 && given != 0 {
+                vec![self.pool.count(family), self.pool.count(given)]
+            } else {
+                vec![self.pool.count(full)]
+            }
+        };
+        match (k, lvl) {
+            (compare::KANJI, level::EXACT) => tf_u(
+                &counts(row.kanji_family, row.kanji_given, row.kanji_full),
+                n,
+            ),
+            (compare::KANA, level::EXACT | level::KANA_SAME_SOUND) => {
+                tf_u(&counts(row.kana_family, row.kana_given, row.kana_full), n)
+            }
+            (compare::LATIN, level::EXACT | level::LATIN_SAME_SOUND) if row.latin != 0 => {
+                tf_u(&[self.pool.count(row.latin)], n)
+            }
+            _ => None,
+        }
+    }
+
+    /// The contributions of a pattern against a register person.
+    fn contributions(&self, g: &Gamma, row: &Keys) -> (f64, Vec<Contribution>) {
+        let mut total = 0.0;
+        let mut out = Vec::with_capacity(K);
+        for k in 0..K {
+            if g[k] == NONE {
+                continue;
+            }
+            let bits = self.model.bits(k, g[k], self.tf(k, g[k], row));
+            total += bits;
+            out.push(Contribution {
+                attribute: COMPARISONS[k].code.to_string(),
+                level: COMPARISONS[k].levels[g[k] as usize].to_string(),
+                bits,
+            });
+        }
+        (total, out)
+    }
+
+    /// The weight alone (no allocation): the scan's hot path.
+    fn bits(&self, g: &Gamma, row: &Keys) -> f64 {
+        (0..K)
+            .filter(|k| g[*k] != NONE)
+            .map(|k| self.model.bits(k, g[k], self.tf(k, g[k], row)))
+            .sum()
+    }
+
+    /// Rows worth scoring as rivals of a record: its blocks, sub-blocked where big.
+    fn candidates(&self, s: &Snapshot, linked_row: Option<usize>) -> (Vec<u32>, Option<f64>) {
+        let mut keys = Vec::with_capacity(12);
+        let latin = latin_token_hashes(0, &self.pool, s.features.latin.as_deref());
+        block_keys(&s.keys, &latin, &mut keys);
+        let birth_key = mix(T_BIRTH, u64::from(s.keys.birth), 0x5151);
+        let name_keys = [
+            mix(T_KANA, s.keys.kana_full, 1),
+            mix(T_KANJI, s.keys.kanji_full, 1),
+        ];
+        let mut out: Vec<u32> = Vec::new();
+        // Bits of a tie among a big block that nothing else in the record can separate.
+        let mut uniform_tie: Option<f64> = None;
+        let has_names = s.keys.kana_full != 0 || s.keys.kanji_full != 0;
+        for key in keys.into_iter().filter(|k| *k != 0) {
+            // The birth-date block alone is read only when the record has no kana or kanji
+            // name to sub-block it by (a Latin name, or no name).
+            if key == birth_key && has_names {
+                continue;
+            }
+            let block = self.blocks.get(key);
+            let whole_name = name_keys.contains(&key);
+            if block.len() <= SUB_BLOCK || !(whole_name || key == birth_key) {
+                out.extend_from_slice(block);
+                continue;
+            }
+            if s.features.held() <= 1 {
+                // Only the name is held: everyone in the block ties with everyone else.
+                let first = block.iter().find(|r| Some(**r as usize) != linked_row);
+                if let Some(r) = first {
+                    let row = &self.rows[*r as usize].keys;
+                    let g = compare::gamma(&s.features, &s.keys, row, &self.pool);
+                    uniform_tie = Some(self.bits(&g, row));
+                }
+                continue;
+            }
+            // Sub-block: keep the people whose birth date is the same or a typo away, or
+            // (without a date) whose sex agrees.
+            out.extend(block.iter().copied().filter(|r| {
+                let p = &self.rows[*r as usize].keys;
+                if s.keys.birth != 0 && p.birth != 0 {
+                    compare::cmp_birth(s.keys.birth, p.birth) != level::BIRTH_DIFFERS
+                } else {
+                    s.keys.sex == 0 || p.sex == 0 || s.keys.sex == p.sex
+                }
+            }));
+        }
+        if let Some(pos) = linked_row {
+            let hh = self.rows[pos].household;
+            if hh != 0 {
+                out.extend_from_slice(self.households.get(hh));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        (out, uniform_tie)
+    }
+
+    /// The best and second-best rivals (other people than `exclude`).
+    fn rivals(
+        &self,
+        s: &Snapshot,
+        exclude: Option<usize>,
+    ) -> (Option<Candidate>, Option<Candidate>) {
+        let (cands, tie) = self.candidates(s, exclude);
+        let mut best: Option<Candidate> = None;
+        let mut second: Option<Candidate> = None;
+        for r in cands {
+            let row = r as usize;
+            if Some(row) == exclude {
+                continue;
+            }
+            let keys = &self.rows[row].keys;
+            let g = compare::gamma(&s.features, &s.keys, keys, &self.pool);
+            let c = Candidate {
+                row,
+                bits: self.bits(&g, keys),
+            };
+            match best {
+                Some(b) if c.bits <= b.bits => {
+                    if second.is_none_or(|x| c.bits > x.bits) {
+                        second = Some(c);
+                    }
+                }
+                _ => {
+                    second = best;
+                    best = Some(c);
+                }
+            }
+        }
+        if let Some(t) = tie {
+            // Many people tie at `t`: two of them are the best and second best when nobody
+            // found otherwise does better.
+            let phantom = Candidate {
+                row: usize::MAX,
+                bits: t,
+            };
+            if best.is_none_or(|b| t >= b.bits) {
+                second = Some(phantom);
+                if best.is_none() {
+                    best = Some(phantom);
+                }
+            } else if second.is_none_or(|x| t > x.bits) {
+                second = Some(phantom);
+            }
+        }
+        (best, second)
+    }
+
+    fn household_member_matches(&self, s: &Snapshot, pos: usize) -> bool {
+        let hh = self.rows[pos].household;
+        if hh == 0 {
+            return false;
+        }
+        self.households.get(hh).iter().any(|r| {
+            let row = *r as usize;
+            if row == pos {
+                return false;
+            }
+            let g = compare::gamma(&s.features, &s.keys, &self.rows[row].keys, &self.pool);
+            // The member's name, or their given name with another family name (a maiden name).
+            name_is_the_persons(&g)
+                || matches!(g[compare::KANA], level::KANA_GIVEN_ONLY)
+                || (g[compare::KANA] == NONE && g[compare::KANJI] == level::KANJI_GIVEN_ONLY)
+        })
+    }
+
+    /// Assesses one link.
+    pub fn assess(&self, s: &Snapshot, linked: u64, ctx: LinkContext) -> LinkAssessment {
+        let prior = self.model.prior_bits();
+        let Some(pos) = self.position(linked) else {
+            let (best, second) = self.rivals(s, None);
+            let mut reasons = vec![reason::NOT_IN_REGISTER];
+            let suggestion = best.and_then(|b| {
+                let unique = second.is_none_or(|x| x.bits < b.bits - TIE_BITS);
+                (b.row != usize::MAX && unique && b.bits >= SUGGEST_MIN_BITS).then(|| {
+                    reasons.push(reason::BETTER_MATCH_ELSEWHERE);
+                    Suggestion {
+                        my_number: self.rows[b.row].my_number,
+                        bits: b.bits,
+                    }
+                })
+            });
+            let p = 0.99;
+            return LinkAssessment {
+                score: p,
+                verdict: Verdict3::from_score(p),
+                reasons,
+                suggestion,
+                evidence: Evidence {
+                    prior_bits: prior,
+                    contributions: Vec::new(),
+                    // No person to compare with: the lowest weight the waterfall shows.
+                    own_bits: -64.0,
+                    rival: None,
+                    rules: vec![reason::NOT_IN_REGISTER.to_string()],
+                    p_wrong: p,
+                },
+            };
+        };
+        let linked_row = &self.rows[pos];
+        let g = compare::gamma(&s.features, &s.keys, &linked_row.keys, &self.pool);
+        let (own, contributions) = self.contributions(&g, &linked_row.keys);
+        let own_bits = prior + own;
+        let p_own = 1.0 - probability(own_bits);
+
+        let mut reasons: Vec<&'static str> = Vec::new();
+        for (k, lvl) in g.iter().enumerate() {
+            if *lvl != NONE && self.model.bits(k, *lvl, None) < -1.0 {
+                if let Some(r) = reason_of(k, *lvl) {
+                    reasons.push(r);
+                }
+            }
+        }
+
+        // Rivals: only a record that does not agree exactly everywhere can be explained better.
+        let mut rival = None;
+        let mut suggestion = None;
+        let mut p = p_own;
+        // A record that can be compared on one attribute only (an account holder's name) is
+        // thin evidence: namesakes abound, so a rival may be named as the likely owner of a
+        // link found wrong on its own evidence, but does not make a link wrong by itself.
+        let thin = compare::compared(&g) <= 1;
+        // The rival that could be named as the owner, and whether it is of the household.
+        let mut named: Option<(Candidate, bool)> = None;
+        if !compare::all_exact(&g) {
+            let (best, second) = self.rivals(s, Some(pos));
+            if let Some(b) = best.filter(|b| b.bits - own >= RIVAL_MARGIN_BITS) {
+                // Two rivals within TIE_BITS of each other: the link is still someone else's,
+                // but no single owner is named.
+                let unique = second.is_none_or(|x| x.bits < b.bits - TIE_BITS);
+                let household =
+                    b.row != usize::MAX && self.rows[b.row].household == linked_row.household;
+                if !thin {
+                    p = 1.0 - probability(own_bits - b.bits);
+                }
+                let contributions = if b.row == usize::MAX {
+                    Vec::new()
+                } else {
+                    let keys = &self.rows[b.row].keys;
+                    let g = compare::gamma(&s.features, &s.keys, keys, &self.pool);
+                    self.contributions(&g, keys).1
+                };
+                rival = Some(RivalEvidence {
+                    bits: b.bits,
+                    contributions,
+                    household,
+                    unique,
+                });
+                if unique && b.row != usize::MAX && b.bits >= SUGGEST_MIN_BITS {
+                    named = Some((b, household));
+                }
+            }
+        }
+        let mut rules: Vec<String> = Vec::new();
+        // Public-fund accounts: the holder's name is the evidence.
+        // (An account record that holds more than the holder's name is weighed like any other.)
+        if ctx.category == Some(Category::PublicFundAccount) && thin && given_name_differs(&g) {
+            if self.household_member_matches(s, pos) {
+                p = FAMILY_ACCOUNT_P;
+                reasons.push(reason::ACCOUNT_IN_FAMILY_NAME);
+                rules.push(reason::ACCOUNT_IN_FAMILY_NAME.to_string());
+            } else {
+                p = p.max(ACCOUNT_HOLDER_P);
+                reasons.push(reason::ACCOUNT_HOLDER_DIFFERS);
+                rules.push(reason::ACCOUNT_HOLDER_DIFFERS.to_string());
+            }
+        }
+        // A link to a deceased person is told, not judged: a pension or an insurance record
+        // of someone who died is still theirs.
+        if linked_row.deceased {
+            reasons.push(reason::LINKED_TO_DECEASED);
+        }
+        // The rival is named, with its reason, when it is what makes the link wrong, or when
+        // the link is found wrong anyway (for a thin record, or by a rule).
+        let family_account = rules.iter().any(|r| r == reason::ACCOUNT_IN_FAMILY_NAME);
+        if let Some(r) = &rival {
+            let counts = !thin || p >= WRONG_PERSON_P;
+            if family_account || !counts {
+                // Kept in the evidence only.
+            } else if let Some((b, household)) = named {
+                suggestion = Some(Suggestion {
+                    my_number: self.rows[b.row].my_number,
+                    bits: b.bits,
+                });
+                reasons.push(if household {
+                    reason::HOUSEHOLD_MEMBER_MATCHES
+                } else {
+                    reason::BETTER_MATCH_ELSEWHERE
+                });
+            } else if !r.unique {
+                reasons.push(reason::AMBIGUOUS_RIVALS);
+            }
+        }
+        if compare::compared(&g) <= 2 {
+            reasons.push(reason::FEW_ATTRIBUTES);
+            if p < FEW_ATTRIBUTES_P {
+                p = FEW_ATTRIBUTES_P;
+                rules.push(reason::FEW_ATTRIBUTES.to_string());
+            }
+        }
+        if reasons.is_empty() && p >= NEEDS_REVIEW_P {
+            reasons.push(reason::WEAK_EVIDENCE);
+        }
+        LinkAssessment {
+            score: p,
+            verdict: Verdict3::from_score(p),
+            reasons,
+            suggestion,
+            evidence: Evidence {
+                prior_bits: prior,
+                contributions,
+                own_bits,
+                rival,
+                rules,
+                p_wrong: p,
+            },
+        }
+    }
+
+    /// Register people whose identity fits a record (the staff register search): everyone
+    /// found by the record's blocks, scored, best first; those with a weight of at least
+    /// `min_bits`.
+    pub fn search(&self, s: &Snapshot, min_bits: f64, limit: usize) -> Vec<(u64, f64)> {
+        let (cands, _) = self.candidates(s, None);
+        let mut scored: Vec<(u64, f64)> = cands
+            .into_iter()
+            .map(|r| {
+                let keys = &self.rows[r as usize].keys;
+                let g = compare::gamma(&s.features, &s.keys, keys, &self.pool);
+                (self.rows[r as usize].my_number, self.bits(&g, keys))
+            })
+            .filter(|(_, b)| *b >= min_bits)
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(limit);
+        scored
+    }
+}
+
+/// The record's name is the person's own (exact, same sound, swapped or a typo away), in
+/// whichever script was compared.
+fn name_is_the_persons(g: &Gamma) -> bool {
+    use level::*;
+    let kana = g[compare::KANA];
+    let latin = g[compare::LATIN];
+    let kanji = g[compare::KANJI];
+    let ok_kana = matches!(kana, EXACT | KANA_SAME_SOUND | KANA_SWAPPED | KANA_TYPO);
+    let ok_latin = matches!(latin, EXACT | LATIN_SAME_SOUND | LATIN_TYPO);
+    let ok_kanji = matches!(kanji, EXACT | KANJI_SWAPPED | KANJI_TYPO);
+    ok_kana || ok_latin || (kana == NONE && latin == NONE && ok_kanji)
+}
+
+/// The record's given name is not the person's (differs, or only the family name agrees).
+fn given_name_differs(g: &Gamma) -> bool {
+    use level::*;
+    let kana = g[compare::KANA];
+    let latin = g[compare::LATIN];
+    let kanji = g[compare::KANJI];
+    matches!(kana, KANA_DIFFERS | KANA_FAMILY_ONLY)
+        || matches!(latin, LATIN_DIFFERS)
+        || (kana == NONE && latin == NONE && matches!(kanji, KANJI_DIFFERS | KANJI_FAMILY_ONLY))
+}
+
+/// The reason code of a level that counts against the link.
+fn reason_of(k: usize, lvl: u8) -> Option<&'static str> {
+    use level::*;
+    Some(match (k, lvl) {
+        (compare::KANJI, KANJI_DIFFERS) => reason::KANJI_DIFFERS,
+        (compare::KANJI, _) => reason::KANJI_PARTLY_DIFFERS,
+        (compare::KANA, KANA_DIFFERS) => reason::KANA_DIFFERS,
+        (compare::KANA, _) => reason::KANA_PARTLY_DIFFERS,
+        (compare::LATIN, _) => reason::LATIN_DIFFERS,
+        (compare::BIRTH, BIRTH_DIFFERS) => reason::BIRTH_DATE_DIFFERS,
+        (compare::BIRTH, _) => reason::BIRTH_DATE_CLOSE,
+        (compare::SEX, _) => reason::SEX_DIFFERS,
+        (compare::ADDRESS, ADDRESS_DIFFERS | ADDRESS_SAME_MUNI) => reason::ADDRESS_DIFFERS,
+        (compare::ADDRESS, _) => reason::ADDRESS_PARTLY_DIFFERS,
+        _ => return None,
+    })
+}
+
+/// Counts how many different people one source record is linked to: `true` for each link of a
+/// key seen with more than one number. Pure; the caller supplies `(source_key_hash, my_number)`.
+pub fn sources_linked_to_several(pairs: &[(u64, u64)]) -> Vec<bool> {
+    let mut sorted: Vec<(u64, u64)> = pairs.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    pairs
+        .iter()
+        .map(|(k, _)| {
+            let start = sorted.partition_point(|(s, _)| s < k);
+            let end = sorted.partition_point(|(s, _)| s <= k);
+            end - start > 1
+        })
+        .collect()
+}
