@@ -6,6 +6,7 @@ pub mod items;
 pub mod matching;
 pub mod my_number;
 pub mod normalize;
+pub mod redirect;
 pub mod reference;
 pub mod reports;
 pub mod scan;
