@@ -141,7 +141,8 @@ for db in $dbs; do
   port=$(free_port)
   mport=$(free_port)
   base=http://127.0.0.1:$port
-  LEPTOS_SITE_ADDR=127.0.0.1:$port PORTAL_METRICS_ADDR=127.0.0.1:$mport \
+  # One load generator on one address: the per-client limits would refuse it.
+  LEPTOS_SITE_ADDR=127.0.0.1:$port PORTAL_METRICS_ADDR=127.0.0.1:$mport PORTAL_THROTTLE=off \
     "$bin" serve > "$dir/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 300); do

@@ -5,7 +5,7 @@ use myna_portal::domain::my_number::MyNumber;
 use myna_portal::generator::Config;
 use myna_portal::server::state::{AppState, ServerConfig};
 use myna_portal::service::clock::SystemClock;
-use myna_portal::service::crypto::NumberHasher;
+use myna_portal::service::crypto::{NumberHasher, PasswordGate};
 use myna_portal::service::seed::{seed, SeedOptions};
 use myna_portal::store::Db;
 use std::io::IsTerminal;
@@ -104,6 +104,19 @@ enum Command {
         /// Internal address of the Prometheus metrics (`GET /metrics`); "off" to disable.
         #[arg(long, env = "PORTAL_METRICS_ADDR", default_value = "127.0.0.1:9300")]
         metrics_addr: String,
+        /// Per-client-address limits on sign-in and anonymous POSTs: "on" (20 sign-ins, then 20
+        /// a minute; 60 anonymous POSTs, then 2 a second) or "off" (a load generator on one
+        /// address).
+        #[arg(long, env = "PORTAL_THROTTLE", default_value = "on", value_parser = ["on", "off"])]
+        throttle: String,
+        /// The header a trusted reverse proxy sets to the client's address (for example
+        /// X-Forwarded-For; its last entry is taken). Without it the socket's peer is the client.
+        #[arg(long, env = "PORTAL_CLIENT_IP_HEADER")]
+        client_ip_header: Option<String>,
+        /// Password checks (argon2) at once; 0: one per core. More are queued briefly, then
+        /// answered 503.
+        #[arg(long, env = "PORTAL_PASSWORD_WORKERS", default_value_t = 0)]
+        password_workers: usize,
     },
     /// Generate a synthetic population into an empty database.
     Seed {
@@ -177,10 +190,14 @@ enum Command {
     /// asked "is this yours?" at once and the link is checked. Reads one JSON object from standard
     /// input: {"my_number", "institution" (official code), "link_method", "snapshot", "details"}.
     LinkItem,
-    /// Unlock a resident's account after identity checks at the office (staff action).
+    /// Clear the sign-in back-off of a resident's number after identity checks at the office, or
+    /// of a staff username with --staff (staff action).
     Unlock {
         /// The resident's My Number (read from standard input when omitted, so it stays out of shell history).
         my_number: Option<String>,
+        /// A staff username instead of a number.
+        #[arg(long, conflicts_with = "my_number")]
+        staff: Option<String>,
     },
 }
 
@@ -233,7 +250,14 @@ async fn main() -> anyhow::Result<()> {
             config,
             secure_cookies,
             metrics_addr,
+            throttle,
+            client_ip_header,
+            password_workers,
         } => {
+            let client_ip_header = client_ip_header
+                .map(|h| http::HeaderName::from_bytes(h.trim().as_bytes()))
+                .transpose()
+                .map_err(|_| anyhow::anyhow!("--client-ip-header is not a header name"))?;
             let conf = leptos::prelude::get_configuration(Some(&config))?;
             let options = conf.leptos_options;
             let addr = options.site_addr;
@@ -242,7 +266,12 @@ async fn main() -> anyhow::Result<()> {
                 db,
                 hasher,
                 Arc::new(SystemClock),
-                ServerConfig { secure_cookies },
+                ServerConfig {
+                    secure_cookies,
+                    throttle: (throttle == "on").then(Default::default),
+                    client_ip_header,
+                    password_workers,
+                },
             );
             if metrics_addr != "off" {
                 let metrics = myna_portal::server::metrics::router(state.clone());
@@ -264,9 +293,14 @@ async fn main() -> anyhow::Result<()> {
             let app = myna_portal::server::router(state);
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!("listening on http://{addr}");
-            axum::serve(listener, app.into_make_service())
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
+            // The peer address is the client's for the per-client limits (unless a trusted
+            // proxy's header is configured).
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
         }
         Command::Seed {
             residents,
@@ -406,6 +440,8 @@ async fn main() -> anyhow::Result<()> {
             let service = myna_portal::service::staff_auth::StaffAuthService {
                 db,
                 clock: Arc::new(SystemClock),
+                hasher,
+                gate: PasswordGate::new(1),
             };
             let account = myna_portal::service::staff_auth::NewStaffAccount {
                 username: username.clone(),
@@ -550,7 +586,23 @@ async fn main() -> anyhow::Result<()> {
                 "Linked item {item} to {n} and told them; the check raised {raised} finding(s)."
             );
         }
-        Command::Unlock { my_number } => {
+        Command::Unlock {
+            staff: Some(username),
+            ..
+        } => {
+            let service = myna_portal::service::staff_auth::StaffAuthService {
+                db,
+                clock: Arc::new(SystemClock),
+                hasher,
+                gate: PasswordGate::new(1),
+            };
+            if service.unlock(&username).await? {
+                println!("Cleared the sign-in back-off of staff {}.", username.trim());
+            } else {
+                anyhow::bail!("no staff account {}", username.trim());
+            }
+        }
+        Command::Unlock { my_number, .. } => {
             let input = match my_number {
                 Some(n) => n,
                 None => {
@@ -565,9 +617,10 @@ async fn main() -> anyhow::Result<()> {
                 db,
                 hasher,
                 clock: Arc::new(SystemClock),
+                gate: PasswordGate::new(1),
             };
             if auth.unlock(&n).await? {
-                println!("Unlocked the account of {n}.");
+                println!("Cleared the sign-in back-off of {n}.");
             } else {
                 anyhow::bail!("no account for {n}");
             }

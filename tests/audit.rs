@@ -33,12 +33,12 @@ async fn sign_ins_are_chained_and_verify(b: Backend) {
     assert_eq!(
         actions,
         [
-            "auth.signin_failure",
-            "auth.signin_failure",
+            "auth.signin_failures",
+            "auth.signin_failures",
             "auth.signin_success",
             "auth.signout",
             "auth.signin_success",
-            "auth.signin_failure"
+            "auth.signin_failures"
         ]
     );
     assert_eq!(rows[0].subject, "account:1");

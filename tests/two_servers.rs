@@ -1,5 +1,5 @@
 //! Stateless app servers: two server instances, each with its own connection pool and state as
-//! two processes would have, over one database. Sessions, lockout counters and cases live in the
+//! two processes would have, over one database. Sessions, sign-in back-offs and cases live in the
 //! database, so either server serves the same users. On PostgreSQL (the backend for several
 //! servers) and on a shared SQLite file.
 
@@ -41,8 +41,8 @@ async fn two_servers_serve_the_same_users(b: Backend) {
     let res = on(one, form("/api/my_data", "", Some(&cookie))).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
-    // A lockout counted across both servers holds on both: two failures on one, one on the
-    // other, and the right password is refused everywhere.
+    // A back-off counted across both servers holds on both: two failures on one, one on the
+    // other, and the right password waits its minute everywhere (was: a permanent lock).
     let wrong = format!("my_number={B_NUMBER}&password=wrong");
     let right = format!("my_number={B_NUMBER}&password={}", enc(PASSWORD));
     for server in [one, one, &two] {
@@ -50,7 +50,7 @@ async fn two_servers_serve_the_same_users(b: Backend) {
     }
     for server in [one, &two] {
         let res = on(server, form("/auth/login", &right, None)).await;
-        assert_eq!(location(&res), "/login?error=locked");
+        assert_eq!(location(&res), "/login?error=try_later&wait=1");
     }
 
     // A case filed through one server is worked on through the other.

@@ -5,7 +5,7 @@ mod common;
 use axum::body::Body;
 use common::*;
 use http::{header, Request, StatusCode};
-use myna_portal::domain::signin::{ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS};
+use myna_portal::domain::signin::{ABSOLUTE_TIMEOUT_SECS, BACKOFF_FORGET_SECS, IDLE_TIMEOUT_SECS};
 
 async fn sign_in_shows_own_items_in_six_categories(b: Backend) {
     let app = TestApp::new(b).await;
@@ -219,8 +219,9 @@ async fn unknown_number_and_wrong_password_answer_alike(b: Backend) {
         t_wrong = t_wrong.min(t.elapsed());
         assert_eq!(unknown.status(), wrong.status());
         assert_eq!(location(&wrong), "/login?error=bad_credentials");
-        // Two failures in a row at most, so B never locks during this check.
+        // One failure per number at a time, so neither number waits during this check.
         assert_eq!(location(&app.sign_in(B_NUMBER, PASSWORD).await), "/me");
+        app.clock.advance(BACKOFF_FORGET_SECS);
     }
     // Both pay for one argon2 verification (not a timing benchmark: a gross-difference check).
     let (lo, hi) = if t_unknown < t_wrong {
@@ -234,7 +235,10 @@ async fn unknown_number_and_wrong_password_answer_alike(b: Backend) {
     );
 }
 
-async fn three_failures_lock_and_success_resets(b: Backend) {
+const WAIT_1: &str = "/login?error=try_later&wait=1";
+
+// Replaces the old three-strike permanent lock test: three failures now start a back-off.
+async fn three_failures_start_a_back_off_and_success_resets(b: Backend) {
     let app = TestApp::new(b).await;
     // Two failures, then a success, resets the count.
     for _ in 0..2 {
@@ -250,79 +254,192 @@ async fn three_failures_lock_and_success_resets(b: Backend) {
             "/login?error=bad_credentials"
         );
     }
-    assert_eq!(
-        location(&app.sign_in(A_NUMBER, "nope").await),
-        "/login?error=locked"
-    );
-    // Now even the right password is refused, and the message says why.
-    assert_eq!(
-        location(&app.sign_in(A_NUMBER, PASSWORD).await),
-        "/login?error=locked"
-    );
-    let html = body_text(app.get("/login?error=locked", None).await).await;
-    assert!(html.contains("ロックされています"));
+    // The third failure starts a one-minute wait, and says so.
+    assert_eq!(location(&app.sign_in(A_NUMBER, "nope").await), WAIT_1);
+    // During the wait even the right password is refused, without being checked.
+    app.clock.advance(59);
+    assert_eq!(location(&app.sign_in(A_NUMBER, PASSWORD).await), WAIT_1);
+    let html = body_text(app.get(WAIT_1, None).await).await;
+    assert!(html.contains("1分後にもう一度"), "{html}");
     // B is unaffected.
     assert_eq!(location(&app.sign_in(B_NUMBER, PASSWORD).await), "/me");
-    // Staff unlock.
+    // When the minute is over the owner gets in, and is told of the four failed attempts.
+    app.clock.advance(1);
+    let res = app.sign_in(A_NUMBER, PASSWORD).await;
+    assert_eq!(location(&res), "/me");
+    let notices = app.db.notices_of(1).await.unwrap();
+    let told = notices
+        .iter()
+        .find(|n| n.kind == "signin_failures")
+        .expect("a notice of the failed attempts");
+    assert!(told.params.contains("n=4"), "{}", told.params);
+    let cookie = cookie_pair(&res).unwrap();
+    let inbox = body_text(app.get("/inbox", Some(&cookie)).await).await;
+    assert!(inbox.contains("4回"), "the inbox tells the owner");
+    // Staff unlock clears a back-off at once.
+    for _ in 0..3 {
+        app.sign_in(A_NUMBER, "nope").await;
+    }
+    assert_eq!(location(&app.sign_in(A_NUMBER, PASSWORD).await), WAIT_1);
     let n = myna_portal::domain::my_number::MyNumber::parse(A_NUMBER).unwrap();
     assert!(app.state.auth.unlock(&n).await.unwrap());
     assert_eq!(location(&app.sign_in(A_NUMBER, PASSWORD).await), "/me");
 }
 
-async fn fifty_parallel_wrong_attempts_lock_after_exactly_three(b: Backend) {
+// Replaces the old "locks after exactly three" test: exactly three attempts are checked.
+async fn fifty_parallel_wrong_attempts_check_exactly_three(b: Backend) {
     let app = std::sync::Arc::new(TestApp::new(b).await);
     let mut tasks = Vec::new();
     for i in 0..50 {
         let app = app.clone();
         tasks.push(tokio::spawn(async move {
             let res = app.sign_in(A_NUMBER, &format!("wrong-{i}")).await;
+            if res.status() == StatusCode::SERVICE_UNAVAILABLE {
+                // The argon2 queue was full: shed at once, with a time to come back.
+                assert_eq!(res.headers()[header::RETRY_AFTER], "1");
+                return "busy".to_string();
+            }
             location(&res)
         }));
     }
-    // Right passwords racing with them.
-    let mut right = Vec::new();
-    for _ in 0..5 {
-        let app = app.clone();
-        right.push(tokio::spawn(async move {
-            location(&app.sign_in(A_NUMBER, PASSWORD).await)
-        }));
-    }
-    let mut bad = 0;
-    let mut locked = 0;
+    let (mut bad, mut wait, mut busy) = (0, 0, 0);
     for t in tasks {
         match t.await.unwrap().as_str() {
             "/login?error=bad_credentials" => bad += 1,
-            "/login?error=locked" => locked += 1,
+            WAIT_1 => wait += 1,
+            "busy" => busy += 1,
             other => panic!("unexpected answer {other}"),
         }
     }
-    // A right password that lands before the lock resets the count (as a success should).
-    let mut successes = 0;
-    for r in right {
-        match r.await.unwrap().as_str() {
-            "/me" => successes += 1,
-            "/login?error=locked" => {}
-            other => panic!("unexpected answer to the right password: {other}"),
+    // Three passwords were checked: the first two answer "wrong", the third starts the wait;
+    // the rest waited or were shed, none checked.
+    assert_eq!(bad, 2);
+    assert_eq!(wait + busy, 48);
+    assert!(wait >= 1);
+    let n = myna_portal::domain::my_number::MyNumber::parse(A_NUMBER).unwrap();
+    let key = app.state.auth.hasher.hash(&n);
+    let row = app.db.backoff(&key).await.unwrap().unwrap();
+    assert_eq!(row.attempts, 3, "admitted exactly three");
+    assert_eq!(
+        row.failed_total,
+        50 - busy,
+        "every attempt that got an answer is counted"
+    );
+    // The right password waits its minute like any other, then gets in.
+    assert_eq!(location(&app.sign_in(A_NUMBER, PASSWORD).await), WAIT_1);
+    app.clock.advance(60);
+    assert_eq!(location(&app.sign_in(A_NUMBER, PASSWORD).await), "/me");
+}
+
+/// A response as a stranger can compare it: status, headers but the per-response ones (request
+/// id, date, the CSP nonce), body.
+async fn observable(res: http::Response<Body>) -> String {
+    let mut out = format!("{}\n", res.status());
+    let mut headers: Vec<String> = res
+        .headers()
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "x-request-id" | "date"))
+        .map(|(k, v)| {
+            let v = v.to_str().unwrap();
+            let v = match v.find("'nonce-") {
+                Some(i) => format!("{}{}", &v[..i], &v[i..].split_once("' ").unwrap().1),
+                None => v.to_string(),
+            };
+            format!("{k}: {v}")
+        })
+        .collect();
+    headers.sort();
+    out.push_str(&headers.join("\n"));
+    out.push_str("\n\n");
+    out.push_str(&body_text(res).await);
+    out
+}
+
+async fn a_strangers_fifty_wrong_passwords_look_the_same_on_known_and_unknown_numbers(b: Backend) {
+    let app = TestApp::new(b).await;
+    let mut answers = Vec::new();
+    for i in 0..50 {
+        let known = observable(app.sign_in(A_NUMBER, &format!("guess-{i}")).await).await;
+        let unknown = observable(app.sign_in(UNKNOWN_NUMBER, &format!("guess-{i}")).await).await;
+        assert_eq!(known, unknown, "attempt {}", i + 1);
+        answers.push(known);
+        if i % 7 == 6 {
+            app.clock.advance(20);
         }
     }
-    let account = app.db.account(1).await.unwrap().unwrap();
-    assert!(account.locked_at.is_some(), "locked");
-    assert_eq!(
-        account.failed_count, 3,
-        "counted exactly three failures before locking"
-    );
-    assert!(
-        bad <= 2 * (successes + 1),
-        "at most two plain refusals per run of failures, got {bad} with {successes} successes"
-    );
-    assert_eq!(bad + locked, 50);
-    // Afterwards the right password never gets through.
-    for _ in 0..3 {
-        assert_eq!(
-            location(&app.sign_in(A_NUMBER, PASSWORD).await),
-            "/login?error=locked"
-        );
+    assert!(answers[0].contains("error=bad_credentials"));
+    assert!(answers[2].contains("error=try_later&wait=1"));
+    assert!(answers[49].contains("error=try_later"));
+    // The page a stranger lands on is the same too.
+    let known = observable(app.get("/login?error=try_later&wait=1", None).await).await;
+    let unknown = observable(app.get("/login?error=try_later&wait=1", None).await).await;
+    assert_eq!(known.len(), unknown.len());
+    // The owner is never locked out for good: after the wait the right password gets in.
+    app.clock.advance(BACKOFF_FORGET_SECS);
+    assert_eq!(location(&app.sign_in(A_NUMBER, PASSWORD).await), "/me");
+}
+
+async fn the_back_off_schedule_on_an_injected_clock(b: Backend) {
+    let app = TestApp::new(b).await;
+    // Someone who tries again the moment each wait ends waits 1, 5, 30 minutes, then 2 hours
+    // for good; known and unknown numbers alike.
+    for number in [A_NUMBER, UNKNOWN_NUMBER] {
+        let try_once = || async { location(&app.sign_in(number, "wrong").await) };
+        assert_eq!(try_once().await, "/login?error=bad_credentials");
+        assert_eq!(try_once().await, "/login?error=bad_credentials");
+        assert_eq!(try_once().await, WAIT_1);
+        for (wait, next) in [(60, 5), (300, 30), (1800, 120), (7200, 120), (7200, 120)] {
+            app.clock.advance(wait - 1);
+            assert!(try_once().await.starts_with("/login?error=try_later&wait="));
+            app.clock.advance(1);
+            assert_eq!(
+                try_once().await,
+                format!("/login?error=try_later&wait={next}"),
+                "{number} after waiting {wait} s"
+            );
+        }
+        app.clock.advance(BACKOFF_FORGET_SECS);
     }
+    // Staff usernames, real or not, follow the same schedule.
+    for username in ["cw_city", "no_such_user"] {
+        for _ in 0..2 {
+            let res = app
+                .post_form(
+                    "/staff/auth/login",
+                    &format!("username={username}&password=wrong&code=123456"),
+                    None,
+                )
+                .await;
+            assert_eq!(location(&res), "/staff/login?error=bad_credentials");
+        }
+        let res = app
+            .post_form(
+                "/staff/auth/login",
+                &format!("username={username}&password=wrong&code=123456"),
+                None,
+            )
+            .await;
+        assert_eq!(location(&res), "/staff/login?error=try_later&wait=1");
+    }
+    // The staff unlock clears a username's wait.
+    assert!(app.state.staff_auth.unlock("cw_city").await.unwrap());
+    app.staff_cookie("cw_city").await;
+}
+
+async fn failed_attempts_are_summarised_in_the_audit_log(b: Backend) {
+    let app = TestApp::new(b).await;
+    let before = app.db.audit_head().await.unwrap().0;
+    for i in 0..40 {
+        app.sign_in(UNKNOWN_NUMBER, &format!("guess-{i}")).await;
+        app.sign_in(A_NUMBER, &format!("guess-{i}")).await;
+    }
+    let after = app.db.audit_head().await.unwrap().0;
+    // One summary per number in the window, not one entry per attempt.
+    assert_eq!(after - before, 2, "80 failures, two audit entries");
+    app.clock.advance(16 * 60);
+    app.sign_in(A_NUMBER, "again").await;
+    let last = app.db.audit_head().await.unwrap().0;
+    assert_eq!(last - after, 1, "the next window gets its summary");
 }
 
 async fn sessions_expire_when_idle_and_absolutely(b: Backend) {
@@ -484,14 +601,249 @@ async fn language_switch_persists(b: Backend) {
     );
 }
 
+fn from_addr(mut req: Request<Body>, addr: &str) -> Request<Body> {
+    let addr: std::net::SocketAddr = addr.parse().unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    req
+}
+
+fn login_form(body: &str, origin: &str) -> Request<Body> {
+    Request::post("/auth/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, origin)
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+async fn a_burst_from_one_address_gets_429_with_retry_after(b: Backend) {
+    use myna_portal::server::state::ServerConfig;
+    use myna_portal::server::throttle::ThrottleConfig;
+    use std::time::Duration;
+    use tower::ServiceExt;
+    let app = TestApp::new(b).await;
+    let limits = ThrottleConfig {
+        signin_burst: 5,
+        signin_period: Duration::from_secs(60),
+        anonymous_burst: 3,
+        anonymous_period: Duration::from_secs(60),
+    };
+    let router = app.router_with(ServerConfig {
+        throttle: Some(limits),
+        client_ip_header: Some(http::HeaderName::from_static("x-forwarded-for")),
+        ..ServerConfig::default()
+    });
+    let send = |req: Request<Body>| {
+        let r = router.clone();
+        async move { r.oneshot(req).await.unwrap() }
+    };
+    let body = format!("my_number={UNKNOWN_NUMBER}&password=guess");
+    let origin = "http://127.0.0.1:3000";
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let res = send(from_addr(login_form(&body, origin), "192.0.2.1:5000")).await;
+        statuses.push(res.status().as_u16());
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            let retry: u64 = res.headers()[header::RETRY_AFTER]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=60).contains(&retry), "Retry-After {retry}");
+            let html = body_text(res).await;
+            assert!(html.contains("リクエストが多すぎます"), "{html}");
+            assert!(html.contains("Too many requests"), "{html}");
+        }
+    }
+    assert_eq!(statuses, [303, 303, 303, 303, 303, 429, 429, 429]);
+    // Another address is not affected; a trusted proxy's header names the client.
+    let res = send(from_addr(login_form(&body, origin), "192.0.2.2:5000")).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let mut proxied = login_form(&body, origin);
+    proxied.headers_mut().insert(
+        "x-forwarded-for",
+        "203.0.113.9, 198.51.100.7".parse().unwrap(),
+    );
+    let res = send(from_addr(proxied, "192.0.2.1:5000")).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "198.51.100.7 has its own budget"
+    );
+    // Anonymous POSTs have their own budget; a signed-in resident's POSTs are not limited.
+    let anon = || {
+        from_addr(
+            Request::post("/api/my_data")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::empty())
+                .unwrap(),
+            "192.0.2.3:5000",
+        )
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(send(anon()).await.status().as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 401, 429, 429]);
+    let cookie = app.session_cookie(B_NUMBER).await;
+    for _ in 0..10 {
+        let mut req = anon();
+        req.headers_mut()
+            .insert(header::COOKIE, cookie.parse().unwrap());
+        assert_eq!(send(req).await.status(), StatusCode::OK);
+    }
+    // GETs are never limited.
+    for _ in 0..10 {
+        let req = from_addr(
+            Request::get("/help").body(Body::empty()).unwrap(),
+            "192.0.2.1:5000",
+        );
+        assert_eq!(send(req).await.status(), StatusCode::OK);
+    }
+}
+
+async fn secure_mode_sets_hsts_and_secure_on_every_cookie(b: Backend) {
+    use myna_portal::server::state::ServerConfig;
+    use tower::ServiceExt;
+    let app = TestApp::new(b).await;
+    let secure = app.router_with(ServerConfig {
+        secure_cookies: true,
+        throttle: None,
+        ..ServerConfig::default()
+    });
+    let send = |req: Request<Body>| {
+        let r = secure.clone();
+        async move { r.oneshot(req).await.unwrap() }
+    };
+    let res = send(Request::get("/help").body(Body::empty()).unwrap()).await;
+    assert_eq!(
+        res.headers()[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000; includeSubDomains"
+    );
+    let cookies = |res: &http::Response<Body>| -> Vec<String> {
+        res.headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect()
+    };
+    // The language cookie, the session cookie and its removal: all Secure.
+    let mut all = Vec::new();
+    let res = send(
+        Request::get("/lang/en?next=/me")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    all.extend(cookies(&res));
+    let body = format!("my_number={A_NUMBER}&password={}", enc(PASSWORD));
+    let res = send(login_form(&body, "https://127.0.0.1:3000")).await;
+    assert_eq!(location(&res), "/me");
+    all.extend(cookies(&res));
+    let session = cookies(&res)[0].split(';').next().unwrap().to_string();
+    assert!(session.starts_with("__Host-session="));
+    let res = send(
+        Request::post("/auth/logout")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, "https://127.0.0.1:3000")
+            .header(header::COOKIE, &session)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    all.extend(cookies(&res));
+    assert_eq!(all.len(), 3, "{all:?}");
+    for c in &all {
+        assert!(c.contains("; Secure"), "{c}");
+    }
+    // Behind HTTPS an http:// origin is another origin.
+    let res = send(login_form(&body, "http://127.0.0.1:3000")).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Without secure mode: no HSTS.
+    let res = app.get("/help", None).await;
+    assert!(res
+        .headers()
+        .get(header::STRICT_TRANSPORT_SECURITY)
+        .is_none());
+}
+
+async fn next_goes_only_to_the_portals_own_pages(b: Backend) {
+    let app = TestApp::new(b).await;
+    for (raw, expected) in [
+        ("/me", "/me"),
+        ("/reports/KMUP-GE2U-YKD", "/reports/KMUP-GE2U-YKD"),
+        ("/me/report%3Fitem%3D2", "/me/report?item=2"),
+        ("/%09/evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/%2F/evil.example", "/"),
+        ("/%5Cevil", "/"),
+        ("%0d%0a", "/"),
+        ("/%0d%0aSet-Cookie:%20x=y", "/"),
+        ("/me%0d%0a", "/"),
+        ("/%00", "/"),
+        ("/me%00", "/"),
+        ("/%7F", "/"),
+        ("https://evil.example/", "/"),
+        ("https:%2F%2Fevil.example", "/"),
+        ("http://127.0.0.1:3000/me", "/"),
+        ("javascript:alert(1)", "/"),
+        ("/api/my_data", "/"),
+        ("", "/"),
+    ] {
+        let res = app.get(&format!("/lang/en?next={raw}"), None).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{raw}");
+        assert_eq!(location(&res), expected, "{raw}");
+    }
+    // Not even UTF-8: a 400, never a 500.
+    let res = app.get("/lang/en?next=%FF", None).await;
+    assert!(res.status().is_client_error() || res.status() == StatusCode::SEE_OTHER);
+    if res.status() == StatusCode::SEE_OTHER {
+        assert_eq!(location(&res), "/");
+    }
+    // Every page of the router is on the allow-list.
+    for route in leptos_axum::generate_route_list(myna_portal::ui::app::App) {
+        let path: String = route
+            .path()
+            .split('/')
+            .map(|seg| {
+                if seg.starts_with('{') || seg.starts_with(':') {
+                    "X1"
+                } else {
+                    seg
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let path = if path.is_empty() {
+            "/".to_string()
+        } else {
+            path
+        };
+        assert_eq!(
+            myna_portal::domain::redirect::safe_next(Some(&path)),
+            path,
+            "{} is missing from domain::redirect::PAGES",
+            route.path()
+        );
+    }
+}
+
 on_both_backends!(
     sign_in_shows_own_items_in_six_categories,
     reveal_works_only_for_own_items,
     anonymous_and_forged_sessions_are_sent_to_sign_in,
     bad_sign_in_input_gets_a_clear_message,
     unknown_number_and_wrong_password_answer_alike,
-    three_failures_lock_and_success_resets,
-    fifty_parallel_wrong_attempts_lock_after_exactly_three,
+    three_failures_start_a_back_off_and_success_resets,
+    fifty_parallel_wrong_attempts_check_exactly_three,
+    a_strangers_fifty_wrong_passwords_look_the_same_on_known_and_unknown_numbers,
+    the_back_off_schedule_on_an_injected_clock,
+    failed_attempts_are_summarised_in_the_audit_log,
+    a_burst_from_one_address_gets_429_with_retry_after,
+    secure_mode_sets_hsts_and_secure_on_every_cookie,
+    next_goes_only_to_the_portals_own_pages,
     sessions_expire_when_idle_and_absolutely,
     sign_out_ends_the_session_on_the_server,
     cross_origin_posts_are_refused,

@@ -504,7 +504,8 @@ async fn staff_sign_in_needs_both_factors(b: Backend) {
         login("helpdesk", PASSWORD, code.clone()).await,
         "/staff/helpdesk"
     );
-    // Three failures in a row lock the account; then even a fresh right code is refused.
+    // Three failures in a row start a one-minute wait (was: a permanent lock); during it even a
+    // fresh right code is refused.
     for _ in 0..3 {
         login("cw_city", PASSWORD, wrong.into()).await;
     }
@@ -512,7 +513,7 @@ async fn staff_sign_in_needs_both_factors(b: Backend) {
     let fresh = myna_portal::service::staff_auth::totp_code(STAFF_SECRET, app.clock_now()).unwrap();
     assert_eq!(
         login("cw_city", PASSWORD, fresh).await,
-        "/staff/login?error=locked"
+        "/staff/login?error=try_later&wait=1"
     );
 
     // A resident's session opens no staff page or function, and a staff session no resident's.

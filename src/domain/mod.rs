@@ -7,6 +7,7 @@ pub mod linkage;
 pub mod matching;
 pub mod my_number;
 pub mod normalize;
+pub mod redirect;
 pub mod reference;
 pub mod reports;
 pub mod signin;

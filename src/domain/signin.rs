@@ -1,9 +1,22 @@
-//! Sign-in rules that do not depend on storage: lockout and session lifetime.
+//! Sign-in rules that do not depend on storage: the back-off after failed attempts and session
+//! lifetime.
+//!
+//! There is no permanent lock: a My Number is not a secret, so a lock anyone who knows a number
+//! can set is a denial of service. Instead each key tried (a number, known or not, or a staff
+//! username) gets [`FREE_ATTEMPTS`] password checks, then waits that grow from one minute to two
+//! hours ([`BACKOFF_SECS`]). The rule is the same for every key, so no answer tells whether an
+//! account exists.
 
 use serde::{Deserialize, Serialize};
 
-/// Consecutive wrong passwords that lock an account, as the card's PIN does.
-pub const MAX_FAILURES: i64 = 3;
+/// Password checks a key gets before the first wait.
+pub const FREE_ATTEMPTS: i64 = 3;
+/// The waits after the free attempts, in seconds: 1 min, 5 min, 30 min, then 2 h for good.
+pub const BACKOFF_SECS: [i64; 4] = [60, 5 * 60, 30 * 60, 2 * 60 * 60];
+/// A key with no attempt for this long starts again with free attempts.
+pub const BACKOFF_FORGET_SECS: i64 = 24 * 60 * 60;
+/// Failed attempts on one key are summarised in the audit log at most once per this window.
+pub const AUDIT_WINDOW_SECS: i64 = 15 * 60;
 /// A session ends after this long without a request.
 pub const IDLE_TIMEOUT_SECS: i64 = 15 * 60;
 /// A session ends this long after sign-in, however active.
@@ -38,6 +51,63 @@ pub fn needs_touch(last_seen_at: i64, now: i64) -> bool {
     now - last_seen_at >= TOUCH_INTERVAL_SECS
 }
 
+/// The back-off state of one key: password checks admitted since its last success, and when the
+/// last one was admitted (unix seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Backoff {
+    pub attempts: i64,
+    pub last_at: i64,
+}
+
+/// The wait that follows the `attempts`-th admitted attempt.
+pub fn wait_after(attempts: i64) -> i64 {
+    if attempts < FREE_ATTEMPTS {
+        0
+    } else {
+        let step = (attempts - FREE_ATTEMPTS).min(BACKOFF_SECS.len() as i64 - 1);
+        BACKOFF_SECS[step as usize]
+    }
+}
+
+impl Backoff {
+    /// Whether the state has been forgotten at `now` (a day without attempts).
+    fn forgotten(&self, now: i64) -> bool {
+        self.attempts == 0 || now - self.last_at >= BACKOFF_FORGET_SECS
+    }
+
+    /// When the next attempt may be made, if not at `now`.
+    pub fn blocked_until(&self, now: i64) -> Option<i64> {
+        if self.forgotten(now) {
+            return None;
+        }
+        let until = self.last_at + wait_after(self.attempts);
+        (until > now).then_some(until)
+    }
+
+    /// Admits an attempt at `now`: the state with it counted (it counts until it proves right),
+    /// or, when the key must wait, the time it may try again.
+    pub fn admit(self, now: i64) -> Result<Backoff, i64> {
+        if let Some(until) = self.blocked_until(now) {
+            return Err(until);
+        }
+        let attempts = if self.forgotten(now) {
+            1
+        } else {
+            self.attempts + 1
+        };
+        Ok(Backoff {
+            attempts,
+            last_at: now,
+        })
+    }
+}
+
+/// Whole minutes to show for a wait until `until` (at least one).
+pub fn wait_minutes(until: i64, now: i64) -> u32 {
+    let secs = (until - now).max(1);
+    ((secs + 59) / 60).min(u32::MAX as i64) as u32
+}
+
 /// What a sign-in attempt can fail with. Unknown numbers and wrong passwords are one variant, so
 /// that an answer never tells whether a number has an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,7 +116,8 @@ pub enum SignInError {
     PasswordMissing,
     PasswordTooLong,
     BadCredentials,
-    Locked,
+    /// Too many attempts on this number: try again after this many minutes.
+    TryLater(u32),
 }
 
 impl SignInError {
@@ -61,7 +132,7 @@ impl SignInError {
             SignInError::PasswordMissing => "password_missing",
             SignInError::PasswordTooLong => "password_too_long",
             SignInError::BadCredentials => "bad_credentials",
-            SignInError::Locked => "locked",
+            SignInError::TryLater(_) => "try_later",
         }
     }
 
@@ -75,7 +146,7 @@ impl SignInError {
             "password_missing" => "error.password_missing",
             "password_too_long" => "error.password_too_long",
             "bad_credentials" => "error.bad_credentials",
-            "locked" => "error.locked",
+            "try_later" => "error.try_later",
             "session_expired" => "error.session_expired",
             "signed_out" => "info.signed_out",
             "bad_request" => "error.bad_request",
@@ -126,6 +197,53 @@ mod tests {
     }
 
     #[test]
+    fn three_free_attempts_then_waits_that_grow_to_two_hours() {
+        let t0 = 1_800_000_000;
+        let mut s = Backoff::default();
+        let mut now = t0;
+        // Three attempts at once are admitted; the fourth waits one minute.
+        for n in 1..=3 {
+            s = s.admit(now).unwrap();
+            assert_eq!(s.attempts, n);
+        }
+        assert_eq!(s.admit(now), Err(t0 + 60));
+        assert_eq!(s.admit(now + 59), Err(t0 + 60));
+        assert_eq!(wait_minutes(t0 + 60, now), 1);
+        // Someone who tries again the moment each wait ends: 1 min, 5 min, 30 min, then 2 h.
+        now += 60;
+        let mut waits = Vec::new();
+        for _ in 0..6 {
+            assert!(s.admit(now - 1).is_err(), "not a second early");
+            s = s.admit(now).unwrap();
+            waits.push(wait_after(s.attempts));
+            assert_eq!(s.blocked_until(now), Some(now + wait_after(s.attempts)));
+            now += wait_after(s.attempts);
+        }
+        assert_eq!(waits, [300, 1800, 7200, 7200, 7200, 7200]);
+        assert_eq!(wait_minutes(s.last_at + 7200, s.last_at), 120);
+    }
+
+    #[test]
+    fn a_quiet_day_forgets_the_attempts() {
+        let t0 = 1_800_000_000;
+        let s = Backoff {
+            attempts: 9,
+            last_at: t0,
+        };
+        assert_eq!(s.blocked_until(t0 + 3600), Some(t0 + 7200));
+        assert_eq!(s.blocked_until(t0 + BACKOFF_FORGET_SECS), None);
+        assert_eq!(
+            s.admit(t0 + BACKOFF_FORGET_SECS),
+            Ok(Backoff {
+                attempts: 1,
+                last_at: t0 + BACKOFF_FORGET_SECS
+            })
+        );
+        // A clock that went back never opens the door early.
+        assert!(s.admit(t0 - 10).is_err());
+    }
+
+    #[test]
     fn idle_and_absolute_expiry() {
         let t0 = 1_000_000;
         assert_eq!(session_state(t0, t0, t0 + 60), Ok(()));
@@ -163,7 +281,7 @@ mod tests {
             "number_empty",
             "number_check_digit",
             "bad_credentials",
-            "locked",
+            "try_later",
             "session_expired",
         ] {
             assert!(SignInError::message_key_for_code(e).is_some());

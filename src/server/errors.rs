@@ -22,6 +22,53 @@ pub fn plain_error(status: StatusCode, headers: &http::HeaderMap, key: &str) -> 
     res
 }
 
+/// The answer to a request turned away for load (429 from a rate limit, 503 when the password
+/// queue is full): `Retry-After` in seconds and a short page in Japanese and English, since the
+/// client may not have chosen a language yet.
+pub fn busy_page(status: StatusCode, retry_after_secs: u64) -> Response {
+    use crate::i18n::{I18n, Lang};
+    let secs = retry_after_secs.to_string();
+    let (title, body) = if status == StatusCode::TOO_MANY_REQUESTS {
+        ("throttle.title", "throttle.body")
+    } else {
+        ("busy.title", "busy.body")
+    };
+    let part = |lang: Lang| {
+        let i18n = I18n::new(lang);
+        format!(
+            "<section lang=\"{}\"><h1>{}</h1><p>{}</p></section>",
+            lang.code(),
+            escape(&i18n.t(title)),
+            escape(&i18n.tf(body, &[("seconds", &secs)]))
+        )
+    };
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body>{}{}</body></html>",
+        escape(&I18n::new(Lang::Ja).t(title)),
+        part(Lang::Ja),
+        part(Lang::En)
+    );
+    let mut res = (status, html).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::RETRY_AFTER,
+        header::HeaderValue::from(retry_after_secs),
+    );
+    res
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// Set on error responses this code produced on purpose, so they are passed through as they are.
 pub const APP_ERROR_HEADER: &str = "x-app-error";
 

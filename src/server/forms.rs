@@ -271,7 +271,16 @@ pub async fn staff_login(
                 &session::set_staff_cookie(&token, st.config.secure_cookies),
             )
         }
-        Err(StaffAuthError::SignIn(e)) => see_other(&format!("/staff/login?error={}", e.code())),
+        Err(StaffAuthError::SignIn(e)) => {
+            let wait = match e {
+                crate::service::staff_auth::StaffSignInError::TryLater(minutes) => {
+                    format!("&wait={minutes}")
+                }
+                _ => String::new(),
+            };
+            see_other(&format!("/staff/login?error={}{wait}", e.code()))
+        }
+        Err(StaffAuthError::Busy) => super::errors::busy_page(StatusCode::SERVICE_UNAVAILABLE, 1),
         Err(StaffAuthError::Store(e)) => unavailable(&headers, e),
     }
 }

@@ -1,7 +1,7 @@
 //! Plain form endpoints: sign-in, sign-out and the language switch. They answer with a redirect
 //! (POST → 303 → GET), so they work the same with and without JavaScript.
 
-use super::errors::plain_error;
+use super::errors::{busy_page, plain_error};
 use super::session;
 use super::state::AppState;
 use crate::domain::signin::SignInError;
@@ -120,8 +120,13 @@ async fn login(
         ),
         Err(AuthError::SignIn(e)) => {
             // Only a short code goes into the URL, never what was typed.
-            Redirect::to(&format!("/login?error={}", e.code())).into_response()
+            let wait = match e {
+                SignInError::TryLater(minutes) => format!("&wait={minutes}"),
+                _ => String::new(),
+            };
+            Redirect::to(&format!("/login?error={}{wait}", e.code())).into_response()
         }
+        Err(AuthError::Busy) => busy_page(StatusCode::SERVICE_UNAVAILABLE, 1),
         Err(AuthError::Store(e)) => {
             tracing::error!(error = %e, "sign-in failed on storage");
             plain_error(
@@ -158,19 +163,8 @@ pub struct LangQuery {
     next: Option<String>,
 }
 
-/// A local path to return to: absolute, not protocol-relative, no backslashes.
-pub fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n)
-            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 512 =>
-        {
-            n
-        }
-        _ => "/",
-    }
-}
-
 async fn switch_language(
+    State(st): State<AppState>,
     Path(code): Path<String>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
@@ -179,22 +173,16 @@ async fn switch_language(
         return plain_error(StatusCode::NOT_FOUND, &headers, "error.unknown_language");
     };
     let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        lang.code()
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+        lang.code(),
+        if st.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
     );
-    see_other_with_cookie(safe_next(q.next.as_deref()), &cookie)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn only_local_paths_are_followed() {
-        assert_eq!(safe_next(Some("/me")), "/me");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil")), "/");
-        assert_eq!(safe_next(None), "/");
-    }
+    see_other_with_cookie(
+        crate::domain::redirect::safe_next(q.next.as_deref()),
+        &cookie,
+    )
 }

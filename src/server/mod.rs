@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod security;
 pub mod session;
 pub mod state;
+pub mod throttle;
 
 use crate::ui::app::{shell, App};
 use axum::Router;
@@ -57,7 +58,16 @@ pub fn router(state: AppState) -> Router {
             session::resolve_for_pages,
         ))
         .layer(axum::middleware::from_fn(errors::retry_stalled_render))
-        .layer(axum::middleware::from_fn(security::guard))
+        // Per-client limits run after the cross-origin guard (a forged request costs nothing)
+        // and before any handler or page.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            throttle::limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::guard,
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // The lowest level (brotli 1, gzip 1): pages come out about 15% larger than at the
         // default (brotli 4), for a third of the CPU; static assets are compressed at build time.

@@ -1,8 +1,9 @@
 //! Shared application state.
 
+use super::throttle::{Throttle, ThrottleConfig};
 use crate::service::auth::AuthService;
 use crate::service::clock::Clock;
-use crate::service::crypto::NumberHasher;
+use crate::service::crypto::{NumberHasher, PasswordGate};
 use crate::service::inspection::Inspection;
 use crate::service::staff_auth::StaffAuthService;
 use crate::service::workflow::Workflow;
@@ -13,8 +14,27 @@ use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// Serve cookies with `Secure` and the `__Host-` prefix (behind HTTPS).
+    /// Serve behind HTTPS: every cookie `Secure` (session cookies with the `__Host-` prefix),
+    /// HSTS, and `https` expected in `Origin`.
     pub secure_cookies: bool,
+    /// Per-client-address limits on sign-in and anonymous POSTs; `None` turns them off.
+    pub throttle: Option<ThrottleConfig>,
+    /// A header a trusted proxy sets to the client's address (`X-Forwarded-For`, `X-Real-IP`);
+    /// its last entry is the client. `None`: the socket's peer address.
+    pub client_ip_header: Option<http::HeaderName>,
+    /// Password checks (argon2) at once; 0: one per core.
+    pub password_workers: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            secure_cookies: false,
+            throttle: Some(ThrottleConfig::default()),
+            client_ip_header: None,
+            password_workers: 0,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -26,6 +46,8 @@ pub struct AppState {
     pub workflow: Workflow,
     pub inspection: Inspection,
     pub config: Arc<ServerConfig>,
+    /// The per-client limits, when on.
+    pub throttle: Option<Arc<Throttle>>,
 }
 
 impl AppState {
@@ -36,15 +58,22 @@ impl AppState {
         clock: Arc<dyn Clock>,
         config: ServerConfig,
     ) -> Self {
+        let gate = PasswordGate::new(config.password_workers);
         let auth = AuthService {
             db: db.clone(),
             hasher: hasher.clone(),
             clock: clock.clone(),
+            gate: gate.clone(),
         };
         let staff_auth = StaffAuthService {
             db: db.clone(),
             clock: clock.clone(),
+            hasher: hasher.clone(),
+            gate,
         };
+        let throttle = config
+            .throttle
+            .map(|t| Arc::new(Throttle::new(t, config.client_ip_header.clone())));
         let workflow = Workflow {
             db: db.clone(),
             hasher,
@@ -66,6 +95,7 @@ impl AppState {
             workflow,
             inspection,
             config: Arc::new(config),
+            throttle,
         }
     }
 }

@@ -1,8 +1,10 @@
-//! Resident sign-in, lockout and sessions. Every sign-in, failure, lock, unlock and sign-out is
-//! written to the audit trail before it is answered.
+//! Resident sign-in, back-off and sessions. Every sign-in, unlock and sign-out is written to the
+//! audit trail before it is answered; failures are summarised there at most once per number per
+//! 15 minutes (`signin_guard`).
 
 use super::clock::Clock;
-use super::crypto::{self, NumberHasher};
+use super::crypto::{self, NumberHasher, PasswordGate};
+use super::signin_guard::{self as guard, Admission};
 use crate::domain::signin::{self, SignInError};
 use crate::store::residents::ResidentRow;
 use crate::store::sessions::SessionRow;
@@ -28,6 +30,9 @@ pub struct PageSession {
 pub enum AuthError {
     #[error("sign-in refused: {0:?}")]
     SignIn(SignInError),
+    /// Too many password checks under way: answered 503 with `Retry-After`.
+    #[error("busy")]
+    Busy,
     #[error("storage: {0}")]
     Store(#[from] sqlx::Error),
 }
@@ -37,79 +42,82 @@ pub struct AuthService {
     pub db: Db,
     pub hasher: NumberHasher,
     pub clock: Arc<dyn Clock>,
-}
-
-async fn verify_blocking(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || crypto::verify_password(&password, &phc))
-        .await
-        .unwrap_or(false)
+    pub gate: PasswordGate,
 }
 
 impl AuthService {
     /// Signs a resident in with their My Number and password. Returns the session token for the
-    /// cookie. Unknown numbers and wrong passwords fail alike, after the same argon2 work.
+    /// cookie. Every number tried, with an account or not, goes through the same back-off and
+    /// the same argon2 work, so no answer tells whether the number has an account.
     pub async fn sign_in(&self, my_number: &str, password: &str) -> Result<String, AuthError> {
         let number = signin::validate_form(my_number, password).map_err(AuthError::SignIn)?;
-        let hash = self.hasher.hash(&number);
-        let Some(account) = self.db.account_by_number_hash(&hash).await? else {
-            verify_blocking(password.to_string(), crypto::dummy_hash().to_string()).await;
-            self.audit(
-                "anonymous",
-                "auth.signin_failure",
-                "account:unknown",
-                "no account for the number",
-            )
-            .await?;
-            return Err(AuthError::SignIn(SignInError::BadCredentials));
+        let key = self.hasher.hash(&number);
+        let now = self.clock.now();
+        let (permit, after) =
+            match guard::admit(&self.db, &self.gate, &key, now, "resident").await? {
+                Admission::Check { permit, after } => (permit, after),
+                Admission::Wait(minutes) => {
+                    self.audit_failures(&key, now).await?;
+                    return Err(AuthError::SignIn(SignInError::TryLater(minutes)));
+                }
+                Admission::Busy => return Err(AuthError::Busy),
+            };
+        let account = self.db.account_by_number_hash(&key).await?;
+        let phc = account
+            .as_ref()
+            .map_or(crypto::dummy_hash(), |a| a.password_hash.as_str());
+        let verified = self.gate.verify(permit, password, phc).await;
+        let Some(account) = account.filter(|_| verified) else {
+            self.audit_failures(&key, now).await?;
+            return Err(AuthError::SignIn(
+                match guard::answer_after_failure(after, now, "resident") {
+                    Some(minutes) => SignInError::TryLater(minutes),
+                    None => SignInError::BadCredentials,
+                },
+            ));
         };
+        // This attempt was counted until it proved right: the others are what the owner is told.
+        let failed = self
+            .db
+            .clear_backoff(&key)
+            .await?
+            .map(|(n, since)| (n - 1, since))
+            .filter(|(n, _)| *n > 0);
         let actor = format!("resident:{}", account.resident_id);
         let subject = format!("account:{}", account.id);
-        if account.locked_at.is_some() {
-            // Same work as any other attempt, and the same answer whatever the password.
-            verify_blocking(password.to_string(), crypto::dummy_hash().to_string()).await;
-            self.audit(&actor, "auth.signin_refused", &subject, "account locked")
-                .await?;
-            return Err(AuthError::SignIn(SignInError::Locked));
-        }
-        let ok = verify_blocking(password.to_string(), account.password_hash.clone()).await;
-        let now = self.clock.now();
-        if !ok {
-            return match self.db.record_failure(account.id, now).await? {
-                Some((_, true)) | None => {
-                    self.db.delete_sessions_of(account.id).await?;
-                    tracing::warn!(
-                        account = account.id,
-                        "account locked after repeated wrong passwords"
-                    );
-                    self.audit(
-                        &actor,
-                        "auth.account_locked",
-                        &subject,
-                        "wrong password; locked",
-                    )
-                    .await?;
-                    Err(AuthError::SignIn(SignInError::Locked))
-                }
-                Some((n, false)) => {
-                    let detail = format!("wrong password ({n} in a row)");
-                    self.audit(&actor, "auth.signin_failure", &subject, &detail)
-                        .await?;
-                    Err(AuthError::SignIn(SignInError::BadCredentials))
-                }
-            };
-        }
-        // A concurrent failure may have locked the account while the password was checked.
-        if !self.db.record_success(account.id).await? {
-            self.audit(&actor, "auth.signin_refused", &subject, "account locked")
-                .await?;
-            return Err(AuthError::SignIn(SignInError::Locked));
-        }
         let (token, token_hash) = crypto::new_session_token();
         self.db.create_session(&token_hash, account.id, now).await?;
-        self.audit(&actor, "auth.signin_success", &subject, "")
+        let detail = match failed {
+            Some((n, since)) => {
+                self.db
+                    .insert_notice(
+                        account.resident_id,
+                        now,
+                        "signin_failures",
+                        &format!("n={n}\nsince=date:{since}"),
+                    )
+                    .await?;
+                format!("after {n} failed or refused attempt(s) since {since}; resident told")
+            }
+            None => String::new(),
+        };
+        self.audit(&actor, "auth.signin_success", &subject, &detail)
             .await?;
         tracing::info!(account = account.id, "resident signed in");
         Ok(token)
+    }
+
+    /// The key's summary entry in the audit log, when its window is open.
+    async fn audit_failures(&self, key: &[u8], now: i64) -> Result<(), sqlx::Error> {
+        if let Some(detail) = guard::audit_summary(&self.db, key, now).await? {
+            let subject = match self.db.account_by_number_hash(key).await? {
+                Some(a) => format!("account:{}", a.id),
+                None => "account:unknown".to_string(),
+            };
+            self.audit("anonymous", "auth.signin_failures", &subject, &detail)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The resident behind a session token, if the session is still valid; refreshes its idle
@@ -179,29 +187,26 @@ impl AuthService {
         Ok(())
     }
 
-    /// Unlocks the account of a resident given their number (staff action).
+    /// Clears the back-off of a number after identity checks at the office (staff action).
+    /// Returns whether the number has an account.
     pub async fn unlock(
         &self,
         my_number: &crate::domain::my_number::MyNumber,
     ) -> Result<bool, sqlx::Error> {
-        let Some(a) = self
-            .db
-            .account_by_number_hash(&self.hasher.hash(my_number))
-            .await?
-        else {
+        let key = self.hasher.hash(my_number);
+        let cleared = self.db.clear_backoff(&key).await?;
+        let Some(a) = self.db.account_by_number_hash(&key).await? else {
             return Ok(false);
         };
-        self.db.delete_sessions_of(a.id).await?;
-        let done = self.db.unlock_account(a.id).await?;
+        self.db.unlock_account(a.id).await?;
         let subject = format!("account:{}", a.id);
-        self.audit(
-            "staff:cli",
-            "auth.account_unlocked",
-            &subject,
-            "identity checked at the office",
-        )
-        .await?;
-        Ok(done)
+        let detail = match cleared {
+            Some((n, _)) => format!("identity checked at the office; {n} attempt(s) cleared"),
+            None => "identity checked at the office; nothing to clear".to_string(),
+        };
+        self.audit("staff:cli", "auth.account_unlocked", &subject, &detail)
+            .await?;
+        Ok(true)
     }
 
     async fn audit(

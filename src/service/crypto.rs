@@ -69,6 +69,78 @@ impl NumberHasher {
         mac.update(n.expose().as_bytes());
         mac.finalize().into_bytes().to_vec()
     }
+
+    /// The keyed hash of a staff username, as the key of its sign-in back-off. The input starts
+    /// with a letter and a NUL, so it can never equal a number's 12 digits.
+    pub fn staff_key(&self, username: &str) -> Vec<u8> {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(b"staff\0");
+        mac.update(username.trim().to_lowercase().as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+}
+
+/// A bounded queue for argon2 work: as many checks at once as there are cores, a few more
+/// waiting briefly, and the rest turned away at once, so a flood of sign-ins gets quick 503s
+/// instead of exhausting CPU and memory (each check holds 19 MiB).
+#[derive(Clone, Debug)]
+pub struct PasswordGate {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    max_waiting: usize,
+    max_wait: std::time::Duration,
+}
+
+impl PasswordGate {
+    /// `workers` checks at once (0: one per core) and four times as many waiting up to 1 s.
+    pub fn new(workers: usize) -> Self {
+        let workers = if workers == 0 {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        } else {
+            workers
+        };
+        PasswordGate {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(workers)),
+            waiting: Default::default(),
+            max_waiting: workers * 4,
+            max_wait: std::time::Duration::from_secs(1),
+        }
+    }
+
+    /// A place to check a password, or `None` when the queue is full or the wait too long.
+    pub async fn enter(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        use std::sync::atomic::Ordering;
+        if let Ok(p) = self.permits.clone().try_acquire_owned() {
+            return Some(p);
+        }
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        let got = tokio::time::timeout(self.max_wait, self.permits.clone().acquire_owned()).await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        got.ok().and_then(Result::ok)
+    }
+
+    /// Verifies a password on the blocking pool while holding `permit`.
+    pub async fn verify(
+        &self,
+        permit: tokio::sync::OwnedSemaphorePermit,
+        password: &str,
+        phc: &str,
+    ) -> bool {
+        let (password, phc) = (password.to_string(), phc.to_string());
+        tokio::task::spawn_blocking(move || {
+            let ok = verify_password(&password, &phc);
+            drop(permit);
+            ok
+        })
+        .await
+        .unwrap_or(false)
+    }
 }
 
 /// A new session token (256 random bits, URL-safe base64) and the hash stored for it.
@@ -146,6 +218,38 @@ mod tests {
         assert_eq!(a.hash(&n), a.hash(&n));
         assert_ne!(a.hash(&n), b.hash(&n));
         assert_eq!(a.hash(&n).len(), 32);
+    }
+
+    #[test]
+    fn staff_keys_are_keyed_and_ignore_case() {
+        let a = NumberHasher::new([1; 32]);
+        assert_eq!(a.staff_key("cw1"), a.staff_key(" CW1 "));
+        assert_ne!(a.staff_key("cw1"), a.staff_key("cw2"));
+        assert_ne!(
+            a.staff_key("cw1"),
+            NumberHasher::new([2; 32]).staff_key("cw1")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_password_gate_turns_away_what_it_cannot_queue() {
+        let gate = PasswordGate::new(1);
+        let held = gate.enter().await.expect("a free place");
+        // Four may wait; the fifth is turned away at once.
+        let waiting: Vec<_> = (0..4)
+            .map(|_| {
+                let g = gate.clone();
+                tokio::spawn(async move { g.enter().await.is_some() })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let started = std::time::Instant::now();
+        assert!(gate.enter().await.is_none());
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        drop(held);
+        for w in waiting {
+            assert!(w.await.unwrap(), "a waiting check gets its turn");
+        }
     }
 
     #[test]

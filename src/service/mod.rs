@@ -8,5 +8,6 @@ pub mod crypto;
 pub mod inspection;
 pub mod mydata;
 pub mod seed;
+pub mod signin_guard;
 pub mod staff_auth;
 pub mod workflow;

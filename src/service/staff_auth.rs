@@ -1,9 +1,11 @@
 //! Staff sign-in: username, password and a TOTP code (RFC 6238: HMAC-SHA1, 30-second steps,
 //! 6 digits, one step of drift either way). A staff session exists only after both factors; a
-//! code is accepted once. Every sign-in, failure, lock and sign-out is audited.
+//! code is accepted once. Every sign-in and sign-out is audited; failures go through the same
+//! back-off as residents' (keyed by username) and are summarised in the audit log.
 
 use super::clock::Clock;
-use super::crypto;
+use super::crypto::{self, NumberHasher, PasswordGate};
+use super::signin_guard::{self as guard, Admission};
 use crate::domain::reports::StaffRole;
 use crate::domain::signin::{self, MAX_PASSWORD_LEN};
 use crate::store::Db;
@@ -25,7 +27,8 @@ pub enum StaffSignInError {
     /// Unknown user, wrong password or wrong code: one answer for all.
     BadCredentials,
     CodeRequired,
-    Locked,
+    /// Too many attempts on this username: try again after this many minutes.
+    TryLater(u32),
 }
 
 impl StaffSignInError {
@@ -33,7 +36,7 @@ impl StaffSignInError {
         match self {
             StaffSignInError::BadCredentials => "bad_credentials",
             StaffSignInError::CodeRequired => "code_required",
-            StaffSignInError::Locked => "locked",
+            StaffSignInError::TryLater(_) => "try_later",
         }
     }
 }
@@ -42,6 +45,9 @@ impl StaffSignInError {
 pub enum StaffAuthError {
     #[error("sign-in refused: {0:?}")]
     SignIn(StaffSignInError),
+    /// Too many password checks under way: answered 503 with `Retry-After`.
+    #[error("busy")]
+    Busy,
     #[error("storage: {0}")]
     Store(#[from] sqlx::Error),
 }
@@ -101,12 +107,9 @@ pub const MIN_STAFF_PASSWORD: usize = 12;
 pub struct StaffAuthService {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
-}
-
-async fn verify_blocking(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || crypto::verify_password(&password, &phc))
-        .await
-        .unwrap_or(false)
+    /// Keys the back-off of each username tried.
+    pub hasher: NumberHasher,
+    pub gate: PasswordGate,
 }
 
 impl StaffAuthService {
@@ -126,72 +129,58 @@ impl StaffAuthService {
             return Err(StaffAuthError::SignIn(CodeRequired));
         }
         let now = self.clock.now();
-        let Some(staff) = self.db.staff_by_username(username).await? else {
-            verify_blocking(password.to_string(), crypto::dummy_hash().to_string()).await;
-            self.audit(
-                "anonymous",
-                "staff_auth.signin_failure",
-                "staff:unknown",
-                "no such user",
-            )
-            .await?;
-            return Err(StaffAuthError::SignIn(BadCredentials));
+        // Every username tried, real or not, goes through the same back-off and argon2 work.
+        let key = self.hasher.staff_key(username);
+        let (permit, after) = match guard::admit(&self.db, &self.gate, &key, now, "staff").await? {
+            Admission::Check { permit, after } => (permit, after),
+            Admission::Wait(minutes) => {
+                self.audit_failures(&key, username, now).await?;
+                return Err(StaffAuthError::SignIn(TryLater(minutes)));
+            }
+            Admission::Busy => return Err(StaffAuthError::Busy),
         };
-        let actor = format!("staff:{}", staff.id);
-        if staff.locked_at.is_some() {
-            verify_blocking(password.to_string(), crypto::dummy_hash().to_string()).await;
-            self.audit(
-                &actor,
-                "staff_auth.signin_refused",
-                &actor,
-                "account locked",
-            )
-            .await?;
-            return Err(StaffAuthError::SignIn(Locked));
-        }
-        let password_ok = verify_blocking(password.to_string(), staff.password_hash.clone()).await;
-        let step = matching_step(&staff.totp_secret, code, now);
-        let accepted = match (password_ok, step) {
-            (true, Some(step)) => self.db.use_totp_step(staff.id, step).await?,
+        let staff = self.db.staff_by_username(username).await?;
+        let phc = staff
+            .as_ref()
+            .map_or(crypto::dummy_hash(), |s| s.password_hash.as_str());
+        let password_ok = self.gate.verify(permit, password, phc).await;
+        let accepted = match (&staff, password_ok) {
+            (Some(staff), true) => match matching_step(&staff.totp_secret, code, now) {
+                Some(step) => self.db.use_totp_step(staff.id, step).await?,
+                None => false,
+            },
             _ => false,
         };
-        if !accepted {
-            let what = if !password_ok {
-                "wrong password"
-            } else {
-                "wrong or reused code"
-            };
-            return match self.db.record_staff_failure(staff.id, now).await? {
-                Some((_, true)) | None => {
-                    self.audit(&actor, "staff_auth.account_locked", &actor, what)
-                        .await?;
-                    Err(StaffAuthError::SignIn(Locked))
-                }
-                Some((n, false)) => {
-                    self.audit(
-                        &actor,
-                        "staff_auth.signin_failure",
-                        &actor,
-                        &format!("{what} ({n} in a row)"),
-                    )
-                    .await?;
-                    Err(StaffAuthError::SignIn(BadCredentials))
-                }
-            };
-        }
+        let Some(staff) = staff.filter(|_| accepted) else {
+            self.audit_failures(&key, username, now).await?;
+            return Err(StaffAuthError::SignIn(
+                match guard::answer_after_failure(after, now, "staff") {
+                    Some(minutes) => TryLater(minutes),
+                    None => BadCredentials,
+                },
+            ));
+        };
+        let actor = format!("staff:{}", staff.id);
+        let failed = self
+            .db
+            .clear_backoff(&key)
+            .await?
+            .map(|(n, since)| (n - 1, since))
+            .filter(|(n, _)| *n > 0);
         let role =
             StaffRole::from_code(&staff.role).ok_or(StaffAuthError::SignIn(BadCredentials))?;
         let (token, token_hash) = crypto::new_session_token();
         self.db
             .create_staff_session(&token_hash, staff.id, now)
             .await?;
-        self.audit(
-            &actor,
-            "staff_auth.signin_success",
-            &actor,
-            "password and TOTP",
-        )
-        .await?;
+        let detail = match failed {
+            Some((n, since)) => {
+                format!("password and TOTP, after {n} failed or refused attempt(s) since {since}")
+            }
+            None => "password and TOTP".to_string(),
+        };
+        self.audit(&actor, "staff_auth.signin_success", &actor, &detail)
+            .await?;
         tracing::info!(staff = staff.id, "staff signed in");
         Ok((token, role))
     }
@@ -300,6 +289,47 @@ impl StaffAuthService {
             self.audit(&actor, "staff_auth.signout", &actor, "").await?;
         }
         Ok(())
+    }
+
+    /// The username's summary entry in the audit log, when its window is open.
+    async fn audit_failures(
+        &self,
+        key: &[u8],
+        username: &str,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        if let Some(detail) = guard::audit_summary(&self.db, key, now).await? {
+            let subject = match self.db.staff_by_username(username).await? {
+                Some(s) => format!("staff:{}", s.id),
+                None => "staff:unknown".to_string(),
+            };
+            self.audit("anonymous", "staff_auth.signin_failures", &subject, &detail)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Clears the back-off of a username (staff action at the office). Returns whether the
+    /// username has an account.
+    pub async fn unlock(&self, username: &str) -> Result<bool, sqlx::Error> {
+        let key = self.hasher.staff_key(username);
+        let cleared = self.db.clear_backoff(&key).await?;
+        let Some(staff) = self.db.staff_by_username(username.trim()).await? else {
+            return Ok(false);
+        };
+        let subject = format!("staff:{}", staff.id);
+        let detail = format!(
+            "identity checked; {} attempt(s) cleared",
+            cleared.map_or(0, |(n, _)| n)
+        );
+        self.audit(
+            "staff:cli",
+            "staff_auth.account_unlocked",
+            &subject,
+            &detail,
+        )
+        .await?;
+        Ok(true)
     }
 
     async fn audit(

@@ -1,8 +1,7 @@
-//! Resident portal accounts and their lockout counters. The counter is changed only by single
-//! conditional UPDATE statements, so concurrent attempts cannot race past the limit.
+//! Resident portal accounts. Failed sign-ins are counted per number tried, account or not, in
+//! `store/backoff.rs`; `failed_count` and `locked_at` are left from the old permanent lock.
 
 use super::{Db, StoreResult};
-use crate::domain::signin::MAX_FAILURES;
 use crate::on_db;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -51,38 +50,8 @@ impl Db {
             .await)
     }
 
-    /// Counts one failure and locks the account when it reaches the limit. Returns the account's
-    /// state afterwards, or `None` when it was already locked (nothing changed).
-    pub async fn record_failure(
-        &self,
-        account_id: i64,
-        now: i64,
-    ) -> StoreResult<Option<(i64, bool)>> {
-        let sql = "UPDATE accounts SET failed_count = failed_count + 1, \
-                   locked_at = CASE WHEN failed_count + 1 >= $2 THEN $3 ELSE locked_at END \
-                   WHERE id = $1 AND locked_at IS NULL RETURNING failed_count, locked_at";
-        let row: Option<(i64, Option<i64>)> = on_db!(self, |p| sqlx::query_as(sql)
-            .bind(account_id)
-            .bind(MAX_FAILURES)
-            .bind(now)
-            .fetch_optional(p)
-            .await)?;
-        Ok(row.map(|(n, locked)| (n, locked.is_some())))
-    }
-
-    /// Resets the failure count after a right password, but only if the account is still
-    /// unlocked: returns false when a concurrent failure locked it first.
-    pub async fn record_success(&self, account_id: i64) -> StoreResult<bool> {
-        let sql =
-            "UPDATE accounts SET failed_count = 0 WHERE id = $1 AND locked_at IS NULL RETURNING id";
-        let row: Option<i64> = on_db!(self, |p| sqlx::query_scalar(sql)
-            .bind(account_id)
-            .fetch_optional(p)
-            .await)?;
-        Ok(row.is_some())
-    }
-
-    /// Unlocks an account (staff action). Returns whether an account was found.
+    /// Clears what the old permanent lock left on an account (staff action). Returns whether an
+    /// account was found.
     pub async fn unlock_account(&self, account_id: i64) -> StoreResult<bool> {
         let sql = "UPDATE accounts SET failed_count = 0, locked_at = NULL WHERE id = $1";
         let n = on_db!(self, |p| sqlx::query(sql)

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backoff;
 pub mod bulk;
 pub mod inspection;
 pub mod items;
@@ -61,7 +62,10 @@ impl Db {
             } else {
                 SqliteJournalMode::Wal
             })
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: a commit is on disk before it is acknowledged, so an acknowledged report,
+            // audit entry or sign-in back-off survives a power loss, not only a process crash
+            // (in WAL mode, NORMAL may lose the last commits then).
+            .synchronous(SqliteSynchronous::Full)
             // 32 MiB of page cache per connection (the default is 2 MiB): the unique index on the
             // number hash takes random inserts, which thrash a small cache at national scale.
             .pragma("cache_size", "-32768");

@@ -1,8 +1,8 @@
-//! Staff accounts and staff sessions. Lockout counters and the TOTP replay guard change only by
-//! single conditional UPDATEs, so concurrent attempts cannot race past them.
+//! Staff accounts and staff sessions. The TOTP replay guard changes only by a single conditional
+//! UPDATE, so concurrent attempts cannot race past it; failed sign-ins are counted per username in
+//! `store/backoff.rs`.
 
 use super::{Db, StoreResult};
-use crate::domain::signin::MAX_FAILURES;
 use crate::on_db;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -69,24 +69,6 @@ impl Db {
             .bind(now)
             .fetch_one(p)
             .await)
-    }
-
-    /// Counts a failed staff sign-in; `Some((count, locked))` or `None` when already locked.
-    pub async fn record_staff_failure(
-        &self,
-        staff_id: i64,
-        now: i64,
-    ) -> StoreResult<Option<(i64, bool)>> {
-        let sql = "UPDATE staff SET failed_count = failed_count + 1, \
-                   locked_at = CASE WHEN failed_count + 1 >= $2 THEN $3 ELSE locked_at END \
-                   WHERE id = $1 AND locked_at IS NULL RETURNING failed_count, locked_at";
-        let row: Option<(i64, Option<i64>)> = on_db!(self, |p| sqlx::query_as(sql)
-            .bind(staff_id)
-            .bind(MAX_FAILURES)
-            .bind(now)
-            .fetch_optional(p)
-            .await)?;
-        Ok(row.map(|(n, locked)| (n, locked.is_some())))
     }
 
     /// Accepts a TOTP time step once: succeeds only if the account is unlocked and `step` is

@@ -144,6 +144,10 @@ fn app_state(db: Db, clock: &ManualClock) -> AppState {
         Arc::new(clock.clone()),
         ServerConfig {
             secure_cookies: false,
+            // The per-client limits have tests of their own (tests/web.rs); here every request
+            // comes from one address with no socket.
+            throttle: None,
+            ..ServerConfig::default()
         },
     )
 }
@@ -155,6 +159,21 @@ impl TestApp {
     pub async fn second_state(&self) -> AppState {
         let db = Db::connect(&self.url).await.expect("second pool");
         app_state(db, &self.clock)
+    }
+
+    /// The router over this database with another server configuration (secure mode, limits).
+    pub fn router_with(&self, config: ServerConfig) -> Router {
+        let options = LeptosOptions::builder()
+            .output_name("myna-portal")
+            .site_root("target/site")
+            .build();
+        myna_portal::server::router(AppState::new(
+            options,
+            self.db.clone(),
+            NumberHasher::new([7; 32]),
+            Arc::new(self.clock.clone()),
+            config,
+        ))
     }
 
     pub async fn second_server(&self) -> Router {

@@ -10,6 +10,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+/// The wait shown for `?wait=` (whole minutes, 1 to 1440; 1 when missing or malformed).
+pub fn wait_minutes(raw: &Option<String>) -> String {
+    raw.as_deref()
+        .and_then(|w| w.parse::<u32>().ok())
+        .map_or(1, |m| m.clamp(1, 1440))
+        .to_string()
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -35,10 +43,13 @@ pub fn SignInPage() -> impl IntoView {
     let form_error = move || {
         server_code()
             .filter(|c| !SignInError::is_number_error(c) && c != "signed_out")
-            .map(|c| {
-                SignInError::message_key_for_code(&c)
-                    .map(|k| i18n.t(k))
-                    .unwrap_or_default()
+            .map(|c| match SignInError::message_key_for_code(&c) {
+                Some(k) if c == "try_later" => {
+                    let minutes = wait_minutes(&query.read().get("wait"));
+                    i18n.tf(k, &[("minutes", &minutes)])
+                }
+                Some(k) => i18n.t(k),
+                None => String::new(),
             })
     };
     let signed_out = move || server_code().is_some_and(|c| c == "signed_out");

@@ -11,7 +11,7 @@ use leptos_router::hooks::use_query_map;
 /// The codes the sign-in endpoint sends back, each with a `staff.login_error.<code>` message.
 const LOGIN_CODES: [&str; 6] = [
     "bad_credentials",
-    "locked",
+    "try_later",
     "code_required",
     "session_expired",
     "signed_out",
@@ -28,7 +28,14 @@ pub fn StaffLoginPage() -> impl IntoView {
             .get("error")
             .filter(|c| LOGIN_CODES.contains(&c.as_str()))
     };
-    let message = move |c: &str| i18n.t(&format!("staff.login_error.{c}"));
+    let message = move |c: &str| {
+        if c == "try_later" {
+            let minutes = crate::ui::pages::signin::wait_minutes(&query.read().get("wait"));
+            i18n.tf("staff.login_error.try_later", &[("minutes", &minutes)])
+        } else {
+            i18n.t(&format!("staff.login_error.{c}"))
+        }
+    };
     let alert = move || {
         code().map(|c| {
             if c == "signed_out" {
