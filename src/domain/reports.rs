@@ -6,6 +6,7 @@
 
 use super::category::{Category, LinkMethod};
 use super::items::Field;
+use super::linkage::{reason, Evidence, LinkAssessment, Verdict3};
 use super::matching::{match_card, Identity, MatchResult, MatchRow};
 use super::workflow::Status;
 use serde::{Deserialize, Serialize};
@@ -104,11 +105,14 @@ impl Verdict {
     }
 }
 
-/// The verdict with the reasons that produced it (codes; `reason.<code>` in the locales).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The verdict with the reasons that produced it (codes; `reason.<code>` in the locales), and
+/// the integrity engine's evidence when the engine produced it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PreCheck {
     pub verdict: Verdict,
     pub reasons: Vec<String>,
+    #[serde(default)]
+    pub evidence: Option<Evidence>,
 }
 
 impl PreCheck {
@@ -117,12 +121,14 @@ impl PreCheck {
         PreCheck {
             verdict: Verdict::NeedsReview,
             reasons: vec!["no_item".into()],
+            evidence: None,
         }
     }
 
-    /// The most suspicious of several items' pre-checks, with all their reasons.
+    /// The most suspicious of several items' pre-checks, with all their reasons and the
+    /// evidence of the most suspicious one.
     pub fn worst(checks: &[PreCheck]) -> PreCheck {
-        let Some(verdict) = checks.iter().map(|c| c.verdict).min() else {
+        let Some(worst) = checks.iter().min_by_key(|c| c.verdict) else {
             return PreCheck::nothing_to_compare();
         };
         let mut reasons: Vec<String> = Vec::new();
@@ -131,7 +137,11 @@ impl PreCheck {
                 reasons.push(r.clone());
             }
         }
-        PreCheck { verdict, reasons }
+        PreCheck {
+            verdict: worst.verdict,
+            reasons,
+            evidence: worst.evidence.clone(),
+        }
     }
 }
 
@@ -142,27 +152,37 @@ pub fn precheck(snapshot: &Identity, register: &Identity) -> PreCheck {
     precheck_card(&card)
 }
 
-/// The pre-check with the register's other residents in view: when someone else matches every
-/// attribute the institution holds (at least three) while the linked person differs somewhere,
-/// the record most likely belongs to that someone, even if the differences alone look like a
-/// move (the 2023 pattern: same name, kana, birth date and sex, another person's address).
-pub fn precheck_among(snapshot: &Identity, register: &Identity, others: &[Identity]) -> PreCheck {
-    let mut p = precheck(snapshot, register);
-    if p.verdict == Verdict::LikelyAnotherPerson || p.verdict == Verdict::Consistent {
-        return p;
-    }
-    let fits = |who: &Identity| {
-        let card = match_card(snapshot, who);
-        let held = card
-            .iter()
-            .filter(|r| r.result != MatchResult::NotHeld)
-            .count();
-        held >= 3 && card.iter().all(|r| r.result != MatchResult::Differs)
+/// The pre-check from the integrity engine's assessment of the item against the reporter,
+/// with the match card beside it. The engine's verdict decides; the card tells an address-only
+/// difference ("likely outdated") apart, and names the differing attributes:
+/// - `wrong_person` is "likely another person" (with `other_resident_matches` when someone
+///   else in the register explains the record better);
+/// - `needs_review` is "needs review";
+/// - `consistent` is the card's "consistent" or "likely outdated"; when the card sees a
+///   difference the engine weighs as harmless (a typo, a long vowel), "needs review" still,
+///   since the resident said something is wrong.
+pub fn precheck_from(card: &[MatchRow], a: &LinkAssessment) -> PreCheck {
+    let mut p = precheck_card(card);
+    let rival = a.reasons.iter().any(|r| {
+        matches!(
+            *r,
+            reason::BETTER_MATCH_ELSEWHERE
+                | reason::HOUSEHOLD_MEMBER_MATCHES
+                | reason::AMBIGUOUS_RIVALS
+        )
+    });
+    p.verdict = match a.verdict {
+        Verdict3::WrongPerson => Verdict::LikelyAnotherPerson,
+        Verdict3::NeedsReview => Verdict::NeedsReview,
+        Verdict3::Consistent => match p.verdict {
+            Verdict::Consistent | Verdict::LikelyOutdated => p.verdict,
+            _ => Verdict::NeedsReview,
+        },
     };
-    if others.iter().any(fits) {
-        p.verdict = Verdict::LikelyAnotherPerson;
+    if rival {
         p.reasons.push("other_resident_matches".into());
     }
+    p.evidence = Some(a.evidence.clone());
     p
 }
 
@@ -196,7 +216,11 @@ pub fn precheck_card(card: &[MatchRow]) -> PreCheck {
         reasons.push("few_attributes_held".into());
         Verdict::NeedsReview
     };
-    PreCheck { verdict, reasons }
+    PreCheck {
+        verdict,
+        reasons,
+        evidence: None,
+    }
 }
 
 /// What a caseworker proposes and a supervisor approves.
@@ -576,7 +600,7 @@ pub struct PersonView {
 }
 
 /// An item on the case page: its masked fields, the snapshot and the comparison.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseItem {
     pub item_id: i64,
     pub category: Category,
@@ -622,7 +646,7 @@ pub struct ImpactEntry {
 }
 
 /// The case page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseView {
     pub me: StaffMe,
     pub reference: String,
@@ -798,15 +822,27 @@ mod tests {
             "M",
             "大阪府大阪市北区梅田3丁目1番1号",
         );
-        let p = precheck_among(&snap, &register(), &[namesake]);
+        let assess = |people: &[(u64, Identity)]| {
+            let mut b = crate::domain::linkage::RegisterBuilder::default();
+            b.add(1, &register(), "h1", false);
+            for (n, who) in people {
+                b.add(*n, who, &format!("h{n}"), false);
+            }
+            let (reg, _) = crate::domain::linkage::Register::build(b, false).expect("register");
+            let a = reg.assess(
+                &crate::domain::linkage::Snapshot::of(&snap),
+                1,
+                crate::domain::linkage::LinkContext::default(),
+            );
+            precheck_from(&match_card(&snap, &register()), &a)
+        };
+        let p = assess(&[(2, namesake)]);
         assert_eq!(p.verdict, Verdict::LikelyAnotherPerson);
         assert!(p.reasons.contains(&"other_resident_matches".to_string()));
+        assert!(p.evidence.is_some_and(|e| e.rival.is_some()));
         // Nobody else fits: still a move.
         let stranger = id("佐藤　花子", "サトウ ハナコ", "1980-05-01", "F", "大阪府");
-        assert_eq!(
-            precheck_among(&snap, &register(), &[stranger]).verdict,
-            Verdict::LikelyOutdated
-        );
+        assert_eq!(assess(&[(3, stranger)]).verdict, Verdict::LikelyOutdated);
     }
 
     #[test]
@@ -814,10 +850,12 @@ mod tests {
         let a = PreCheck {
             verdict: Verdict::Consistent,
             reasons: vec!["all_held_match".into()],
+            evidence: None,
         };
         let b = PreCheck {
             verdict: Verdict::LikelyAnotherPerson,
             reasons: vec!["sex_differs".into()],
+            evidence: None,
         };
         let w = PreCheck::worst(&[a, b]);
         assert_eq!(w.verdict, Verdict::LikelyAnotherPerson);

@@ -60,7 +60,7 @@ pub struct Inspection {
     pub worker: String,
 }
 
-fn identity_of(r: &RegisterScanRow) -> Identity {
+pub(crate) fn identity_of(r: &RegisterScanRow) -> Identity {
     Identity {
         name_kanji: Some(r.name_kanji.clone()),
         name_kana: Some(r.name_kana.clone()),
@@ -775,7 +775,9 @@ impl Inspection {
     /// re-check findings of those items.
     pub async fn recheck(&self, actor: &str, resident_id: i64) -> WfResult<usize> {
         let items = self.db.scan_items_of(resident_id).await?;
-        let index = self.register_near(resident_id, &items).await?;
+        let snapshots: Vec<Identity> = items.iter().map(snapshot_of).collect();
+        let refs: Vec<&Identity> = snapshots.iter().collect();
+        let index = self.workflow.register_near(resident_id, &refs).await?;
         let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
         let shared: HashSet<i64> = self.db.sources_shared(&ids).await?.into_iter().collect();
         let findings = score_batch(&index, &items, &shared);
@@ -796,32 +798,5 @@ impl Inspection {
             )
             .await?;
         Ok(findings.len())
-    }
-
-    /// The register around some items, indexed: the linked person, their household, and
-    /// everyone born on a date the items' snapshots name or a typo of it (day and month
-    /// swapped, the year off by one), with no cap on any block. A part of the register says
-    /// nothing about how common a name is, so the engine runs with its a-priori model and
-    /// without term frequencies here.
-    pub async fn register_near(
-        &self,
-        resident_id: i64,
-        items: &[ScanItemRow],
-    ) -> WfResult<Register> {
-        let mut dates: Vec<String> = items
-            .iter()
-            .filter_map(|i| i.snap_birth_date.as_deref())
-            .flat_map(crate::domain::linkage::features::date_typo_variants)
-            .collect();
-        dates.sort();
-        dates.dedup();
-        let rows = self.db.register_around(resident_id, &dates).await?;
-        let mut builder = RegisterBuilder::default();
-        for r in &rows {
-            add_entry(&mut builder, r);
-        }
-        let (mut index, _) = Register::build(builder, true).map_err(|_| WorkflowError::Conflict)?;
-        index.set_partial();
-        Ok(index)
     }
 }

@@ -7,6 +7,7 @@ use super::clock::Clock;
 use super::crypto::NumberHasher;
 use super::staff_auth::StaffSession;
 use crate::domain::category::Category;
+use crate::domain::linkage::{LinkContext, Register, RegisterBuilder, Snapshot};
 use crate::domain::matching::{match_card, Attribute};
 use crate::domain::my_number::{mask_last4, MyNumber};
 use crate::domain::reference::Reference;
@@ -314,6 +315,39 @@ impl Workflow {
         }
     }
 
+    /// The register around a person, indexed for the integrity engine: the person, their
+    /// household, and everyone born on a date the snapshots name or a typo of it (day and
+    /// month swapped, the year off by one), with no cap on any block. A part of the register
+    /// says nothing about how common a name is, so names are weighed without term
+    /// frequencies here.
+    pub async fn register_near(
+        &self,
+        resident_id: i64,
+        snapshots: &[&crate::domain::matching::Identity],
+    ) -> WfResult<Register> {
+        let mut dates: Vec<String> = snapshots
+            .iter()
+            .filter_map(|s| s.birth_date.as_deref())
+            .flat_map(crate::domain::linkage::features::date_typo_variants)
+            .collect();
+        dates.sort();
+        dates.dedup();
+        let rows = self.db.register_around(resident_id, &dates).await?;
+        let mut builder = RegisterBuilder::default();
+        for r in &rows {
+            crate::domain::inspection::add_register_entry(
+                &mut builder,
+                r.id,
+                &r.identity(),
+                r.household_id,
+                r.deceased,
+            );
+        }
+        let (mut index, _) = Register::build(builder, true).map_err(|_| WorkflowError::Conflict)?;
+        index.set_partial();
+        Ok(index)
+    }
+
     async fn row(&self, reference: &str) -> WfResult<ReportRow> {
         let r = Reference::parse(reference).map_err(|_| WorkflowError::NotFound)?;
         self.db
@@ -409,21 +443,25 @@ impl Workflow {
                 {
                     return Err(WorkflowError::Invalid("several_institutions"));
                 }
-                let mut checks: Vec<PreCheck> = Vec::new();
-                for i in &chosen {
-                    let others: Vec<_> = match i.snapshot.birth_date.as_deref() {
-                        Some(b) => self
-                            .db
-                            .residents_born_on(&crate::domain::normalize::date(b), 500)
-                            .await?
-                            .into_iter()
-                            .filter(|r| r.id != reporter)
-                            .map(|r| r.identity())
-                            .collect(),
-                        None => Vec::new(),
-                    };
-                    checks.push(precheck_among(&i.snapshot, &register, &others));
-                }
+                // The integrity engine weighs each item against the reporter, with everyone
+                // around in view (the household, and all born on the items' dates or a typo of
+                // them): someone else who explains the record better makes it another person's.
+                let snapshots: Vec<&crate::domain::matching::Identity> =
+                    chosen.iter().map(|i| &i.snapshot).collect();
+                let engine = self.register_near(reporter, &snapshots).await?;
+                let checks: Vec<PreCheck> = chosen
+                    .iter()
+                    .map(|i| {
+                        let a = engine.assess(
+                            &Snapshot::of(&i.snapshot),
+                            reporter as u64,
+                            LinkContext {
+                                category: Some(i.category),
+                            },
+                        );
+                        precheck_from(&match_card(&i.snapshot, &register), &a)
+                    })
+                    .collect();
                 (
                     first.institution_id,
                     first.category,
@@ -487,6 +525,10 @@ impl Workflow {
             .unwrap_or_default();
         let reasons = check.reasons.join(";");
         for _ in 0..3 {
+            let evidence = check
+                .evidence
+                .as_ref()
+                .and_then(|e| serde_json::to_string(e).ok());
             let reference = new_reference();
             let detail = format!(
                 "kind={}; category={}; items={}; verdict={}",
@@ -508,6 +550,7 @@ impl Workflow {
                         note: &note,
                         verdict: check.verdict.code(),
                         verdict_reasons: &reasons,
+                        verdict_evidence: evidence.as_deref(),
                         filed_by_staff_id: filed_by.map(|s| s.staff_id),
                         items: &items,
                     },
@@ -957,6 +1000,10 @@ impl Workflow {
                     .filter(|s| !s.is_empty())
                     .map(String::from)
                     .collect(),
+                evidence: row
+                    .verdict_evidence
+                    .as_deref()
+                    .and_then(|e| serde_json::from_str(e).ok()),
             },
             timeline: timeline(self.db.report_events(row.id).await?, false),
             notes,
@@ -1356,7 +1403,8 @@ impl Workflow {
     }
 
     /// Searches the register for the person an item belongs to. Birth date is required (the
-    /// block); name (kanji or kana), sex and address narrow it, compared after normalization.
+    /// block, with its typo variants); name (kanji or kana), sex and address narrow it, weighed
+    /// by the integrity engine so a slip in any of them still finds the person.
     /// Every person returned is logged as accessed, with the purpose given.
     #[allow(clippy::too_many_arguments)]
     pub async fn search_register(
@@ -1381,20 +1429,44 @@ impl Workflow {
         let name = name.trim();
         let sex = sex.trim();
         let address = address.trim();
-        let found: Vec<ResidentRow> = self
+        // Everyone born on the date or a typo of it (no cap), weighed by the integrity engine
+        // against what was typed: a name in kanji or kana, a slip in it, the address in any
+        // notation. Each criterion given must agree (exactly or within a slip); the best
+        // matches come first.
+        let kana = !name.is_empty()
+            && name.chars().all(|c| {
+                c.is_whitespace()
+                    || crate::domain::normalize::name_kana(&c.to_string())
+                        .chars()
+                        .all(|k| ('\u{30A0}'..='\u{30FF}').contains(&k))
+            });
+        let query = crate::domain::matching::Identity {
+            name_kanji: (!name.is_empty() && !kana).then(|| name.to_string()),
+            name_kana: (!name.is_empty() && kana).then(|| name.to_string()),
+            birth_date: Some(date.clone()),
+            sex: (!sex.is_empty()).then(|| sex.to_string()),
+            address: (!address.is_empty()).then(|| address.to_string()),
+        };
+        let people = self
             .db
-            .residents_born_on(&date, 500)
-            .await?
+            .residents_born_on_any(&crate::domain::linkage::features::date_typo_variants(&date))
+            .await?;
+        let mut builder = RegisterBuilder::default();
+        for r in people.iter().filter(|r| r.id != row.reporter_id) {
+            builder.add(
+                r.id as u64,
+                &r.identity(),
+                &r.household_id.to_string(),
+                false,
+            );
+        }
+        let (mut engine, _) =
+            Register::build(builder, true).map_err(|_| WorkflowError::Conflict)?;
+        engine.set_partial();
+        let found: Vec<ResidentRow> = engine
+            .search_agreeing(&Snapshot::of(&query), 20)
             .into_iter()
-            .filter(|r| r.id != row.reporter_id)
-            .filter(|r| {
-                name.is_empty()
-                    || Attribute::NameKanji.same(name, &r.name_kanji)
-                    || Attribute::NameKana.same(name, &r.name_kana)
-            })
-            .filter(|r| sex.is_empty() || Attribute::Sex.same(sex, &r.sex))
-            .filter(|r| address.is_empty() || Attribute::Address.same(address, &r.address))
-            .take(20)
+            .filter_map(|id| people.iter().find(|r| r.id as u64 == id).cloned())
             .collect();
         let ids: Vec<i64> = found.iter().map(|r| r.id).collect();
         self.log_access(me, &ids, &purpose, Some(&row), "read.register_search")

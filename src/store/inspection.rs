@@ -43,6 +43,19 @@ pub struct RegisterScanRow {
     pub deceased: bool,
 }
 
+impl RegisterScanRow {
+    /// The register's identity of the person.
+    pub fn identity(&self) -> crate::domain::matching::Identity {
+        crate::domain::matching::Identity {
+            name_kanji: Some(self.name_kanji.clone()),
+            name_kana: Some(self.name_kana.clone()),
+            birth_date: Some(self.birth_date.clone()),
+            sex: Some(self.sex.clone()),
+            address: Some(self.address.clone()),
+        }
+    }
+}
+
 const REGISTER_COLUMNS: &str =
     "id, name_kanji, name_kana, birth_date, sex, address, household_id, \
      (deceased_on IS NOT NULL) AS deceased";

@@ -21,6 +21,7 @@ pub struct ReportRow {
     pub status: String,
     pub verdict: String,
     pub verdict_reasons: String,
+    pub verdict_evidence: Option<String>,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
     pub proposer_id: Option<i64>,
@@ -39,7 +40,7 @@ pub struct ReportRow {
 
 const REPORT_COLUMNS: &str = "r.id, r.reference, r.reporter_id, r.institution_id, \
     n.name_ja AS institution_name_ja, n.name_en AS institution_name_en, r.category, r.kind, \
-    r.note, r.status, r.verdict, r.verdict_reasons, r.assignee_id, s.display_name AS assignee_name, \
+    r.note, r.status, r.verdict, r.verdict_reasons, r.verdict_evidence, r.assignee_id, s.display_name AS assignee_name, \
     r.proposer_id, r.approver_id, r.outcome, r.outcome_target_id, r.outcome_reason, \
     r.filed_by_staff_id, r.submitted_at, r.paused_secs, r.paused_since, r.extended, r.decided_at, \
     r.version \
@@ -120,6 +121,8 @@ pub struct NewReport<'a> {
     pub note: &'a str,
     pub verdict: &'a str,
     pub verdict_reasons: &'a str,
+    /// The engine's evidence as JSON (the item the verdict came from).
+    pub verdict_evidence: Option<&'a str>,
     pub filed_by_staff_id: Option<i64>,
     pub items: &'a [i64],
 }
@@ -213,8 +216,9 @@ impl Db {
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO reports (reference, reporter_id, institution_id, category, kind, note, \
-                 status, verdict, verdict_reasons, filed_by_staff_id, submitted_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $10) RETURNING id",
+                 status, verdict, verdict_reasons, verdict_evidence, filed_by_staff_id, \
+                 submitted_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $8, $9, $10, $11) RETURNING id",
             )
             .bind(r.reference)
             .bind(r.reporter_id)
@@ -224,6 +228,7 @@ impl Db {
             .bind(r.note)
             .bind(r.verdict)
             .bind(r.verdict_reasons)
+            .bind(r.verdict_evidence)
             .bind(r.filed_by_staff_id)
             .bind(at)
             .fetch_one(&mut *tx)
@@ -554,6 +559,26 @@ impl Db {
             .bind(limit)
             .fetch_all(p)
             .await)
+    }
+
+    /// Everyone born on any of these dates (`YYYY-MM-DD`), with no cap: the register search
+    /// weighs them all.
+    pub async fn residents_born_on_any(
+        &self,
+        birth_dates: &[String],
+    ) -> StoreResult<Vec<super::residents::ResidentRow>> {
+        let sql = "SELECT id, my_number_last4, resident_code, name_kanji, name_kana, birth_date, \
+                   sex, address, municipality_code, household_id, relationship FROM residents \
+                   WHERE birth_date = $1 ORDER BY id";
+        let mut out = Vec::new();
+        for d in birth_dates {
+            let rows: Vec<super::residents::ResidentRow> =
+                on_db!(self, |p| sqlx::query_as(sql).bind(d).fetch_all(p).await)?;
+            out.extend(rows);
+        }
+        out.sort_by_key(|r| r.id);
+        out.dedup_by_key(|r| r.id);
+        Ok(out)
     }
 
     /// The first institution of a kind (`pension`, `digital_agency`).

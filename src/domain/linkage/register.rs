@@ -840,6 +840,39 @@ impl Register {
         scored.truncate(limit);
         scored
     }
+
+    /// The register search: people whose every attribute the query holds agrees with theirs
+    /// (exactly or within a slip), best weight first, at most `limit`. Reads every person
+    /// (meant for a part of the register, such as everyone born on some dates).
+    pub fn search_agreeing(&self, s: &Snapshot, limit: usize) -> Vec<u64> {
+        let mut scored: Vec<(u64, f64)> = self
+            .rows
+            .iter()
+            .filter_map(|p| {
+                let g = compare::gamma(&s.features, &s.keys, &p.keys, &self.pool);
+                agrees(&g).then(|| (p.my_number, self.bits(&g, &p.keys)))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.into_iter().take(limit).map(|(n, _)| n).collect()
+    }
+}
+
+/// Every compared attribute agrees, exactly or within a slip (what a search criterion asks).
+fn agrees(g: &Gamma) -> bool {
+    use level::*;
+    let ok = |k: usize, l: u8| match k {
+        compare::KANJI => matches!(l, EXACT | KANJI_SWAPPED | KANJI_TYPO),
+        compare::KANA => matches!(l, EXACT | KANA_SAME_SOUND | KANA_SWAPPED | KANA_TYPO),
+        compare::LATIN => matches!(l, EXACT | LATIN_SAME_SOUND | LATIN_TYPO),
+        compare::BIRTH => l != BIRTH_DIFFERS,
+        compare::SEX => l == EXACT,
+        _ => matches!(
+            l,
+            EXACT | ADDRESS_BUILDING | ADDRESS_NUMBER_TYPO | ADDRESS_AREA_TYPO
+        ),
+    };
+    g.iter().enumerate().all(|(k, l)| *l == NONE || ok(k, *l))
 }
 
 /// The record's name is the person's own (exact, same sound, swapped or a typo away), in
