@@ -4,7 +4,6 @@
 //! evidence, and turn a finding into a correction case. A change to a register entry re-checks
 //! that person's links at once.
 
-use super::audit::entry_hash;
 use super::clock::Clock;
 use super::staff_auth::StaffSession;
 use super::workflow::{person, WfResult, Workflow, WorkflowError};
@@ -196,16 +195,13 @@ impl Inspection {
             .await?;
         if created {
             self.db
-                .append_audit(
-                    &NewAudit {
-                        at: now,
-                        actor: &format!("staff:{}", me.staff_id),
-                        action: "inspection.started",
-                        subject: &format!("job:{id}"),
-                        detail: "",
-                    },
-                    entry_hash,
-                )
+                .append_audit(&NewAudit {
+                    at: now,
+                    actor: &format!("staff:{}", me.staff_id),
+                    action: "inspection.started",
+                    subject: &format!("job:{id}"),
+                    detail: "",
+                })
                 .await?;
         }
         Ok(id)
@@ -260,7 +256,6 @@ impl Inspection {
                     subject: &format!("job:{}", job.id),
                     detail: &detail,
                 },
-                entry_hash,
             )
             .await?;
         if let Ok(Some((done, findings))) = result {
@@ -677,7 +672,6 @@ impl Inspection {
                         link.link_method.code()
                     ),
                 },
-                entry_hash,
             )
             .await?;
         let raised = self.recheck(actor, link.resident_id).await?;
@@ -726,7 +720,6 @@ impl Inspection {
                     subject: &format!("resident:{resident_id}"),
                     detail: &format!("fields={}", what.join(",")),
                 },
-                entry_hash,
             )
             .await?;
         if !changed {
@@ -767,7 +760,6 @@ impl Inspection {
                     subject: &format!("resident:{resident_id}"),
                     detail: &format!("items={}; findings={}", ids.len(), findings.len()),
                 },
-                entry_hash,
             )
             .await?;
         Ok(findings.len())

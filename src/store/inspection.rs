@@ -5,8 +5,6 @@ use super::audit::NewAudit;
 use super::{Db, StoreResult};
 use crate::on_db;
 
-type HashFn = fn(&[u8], i64, &NewAudit<'_>) -> Vec<u8>;
-
 /// A job as the runner and the overview read it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct JobRow {
@@ -294,7 +292,6 @@ impl Db {
         at: i64,
         error: Option<&str>,
         audit: &NewAudit<'_>,
-        hash: HashFn,
     ) -> StoreResult<bool> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
@@ -314,7 +311,7 @@ impl Db {
                 tx.rollback().await?;
                 return Ok(false);
             }
-            crate::append_audit_in!(&mut *tx, audit, hash);
+            crate::append_audit_in!(&mut *tx, audit);
             tx.commit().await?;
             Ok(true)
         })
@@ -500,11 +497,10 @@ impl Db {
         findings: &[NewFinding],
         at: i64,
         audit: &NewAudit<'_>,
-        hash: HashFn,
     ) -> StoreResult<()> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
-            crate::append_audit_in!(&mut *tx, audit, hash);
+            crate::append_audit_in!(&mut *tx, audit);
             for id in item_ids {
                 sqlx::query(
                     "DELETE FROM findings WHERE source = 'recheck' AND item_id = $1 \
@@ -625,7 +621,6 @@ impl Db {
         change: &RegisterChange,
         at: i64,
         audit: &NewAudit<'_>,
-        hash: HashFn,
     ) -> StoreResult<bool> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
@@ -647,7 +642,7 @@ impl Db {
                 tx.rollback().await?;
                 return Ok(false);
             }
-            crate::append_audit_in!(&mut *tx, audit, hash);
+            crate::append_audit_in!(&mut *tx, audit);
             tx.commit().await?;
             Ok(true)
         })
