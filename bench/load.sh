@@ -112,7 +112,8 @@ for db in $dbs; do
     tee -a "$results" < "$dir/seed.json"
   else
     echo "== $db: loading $residents residents"
-    rm -f "$dir/portal.db" "$dir/portal.db-wal" "$dir/portal.db-shm" "$dir/population" "$dir/number.key"
+    rm -f "$dir/portal.db" "$dir/portal.db-wal" "$dir/portal.db-shm" "$dir/population" "$dir/number.key" \
+      "$dir/audit.key" "$dir/audit-checkpoints.log"
     if [ "$db" = postgres ]; then
       psql "$pg_admin" -q -c "DROP DATABASE IF EXISTS bench_load" -c "CREATE DATABASE bench_load"
     fi

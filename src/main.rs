@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use myna_portal::domain::my_number::MyNumber;
 use myna_portal::generator::Config;
 use myna_portal::server::state::{AppState, ServerConfig};
+use myna_portal::service::audit::checkpoint::CheckpointSigner;
 use myna_portal::service::clock::SystemClock;
 use myna_portal::service::crypto::{NumberHasher, PasswordGate};
 use myna_portal::service::seed::{seed, SeedOptions};
@@ -36,6 +37,18 @@ struct Cli {
         global = true
     )]
     key_file: PathBuf,
+    /// File holding the audit key, the HMAC key of the audit chain (created when missing;
+    /// PORTAL_AUDIT_KEY overrides). Default: audit.key beside the number key.
+    #[arg(long, env = "PORTAL_AUDIT_KEY_FILE", global = true)]
+    audit_key_file: Option<PathBuf>,
+    /// File holding the Ed25519 key that signs audit checkpoints (created when missing;
+    /// PORTAL_AUDIT_SIGNING_KEY overrides). Default: audit-signing.key beside the number key.
+    #[arg(long, env = "PORTAL_AUDIT_SIGNING_KEY_FILE", global = true)]
+    audit_signing_key_file: Option<PathBuf>,
+    /// Append-only log of signed checkpoints of the audit chain's head, outside the database.
+    /// Default: audit-checkpoints.log beside the number key.
+    #[arg(long, env = "PORTAL_AUDIT_CHECKPOINTS", global = true)]
+    audit_checkpoints: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -117,6 +130,9 @@ enum Command {
         /// answered 503.
         #[arg(long, env = "PORTAL_PASSWORD_WORKERS", default_value_t = 0)]
         password_workers: usize,
+        /// Seconds between signed checkpoints of the audit chain's head (0: none).
+        #[arg(long, env = "PORTAL_AUDIT_CHECKPOINT_SECS", default_value_t = 300)]
+        checkpoint_secs: u64,
     },
     /// Generate a synthetic population into an empty database.
     Seed {
@@ -203,14 +219,51 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Verify the whole chain; exits with status 1 and names the first edited, deleted or missing entry.
+    /// Verify the whole chain against the newest signed checkpoint; exits with status 1 and names
+    /// the first edited, deleted, missing or cut entry, or a forged checkpoint.
     Verify {
         /// A head exported earlier (`SEQ:HEX` from `audit head`), to catch a rewritten chain.
         #[arg(long)]
         expect_head: Option<String>,
+        /// A checkpoint line kept elsewhere (as `audit head` prints it), checked as well.
+        #[arg(long)]
+        checkpoint: Option<String>,
     },
-    /// Print the head (`SEQ:HEX`) to keep elsewhere.
+    /// Verify the entries since the last checkpoint, sign the head, append the checkpoint to the
+    /// log and print it (`SEQ:HEX`, then the signed line) to keep elsewhere.
     Head,
+}
+
+/// Where the audit chain's keys and checkpoints live.
+struct AuditFiles {
+    key: PathBuf,
+    signing_key: PathBuf,
+    checkpoints: PathBuf,
+}
+
+impl AuditFiles {
+    /// The given paths, or files beside the number key.
+    fn from_cli(cli: &Cli) -> Self {
+        let dir = cli
+            .key_file
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        AuditFiles {
+            key: cli
+                .audit_key_file
+                .clone()
+                .unwrap_or_else(|| dir.join("audit.key")),
+            signing_key: cli
+                .audit_signing_key_file
+                .clone()
+                .unwrap_or_else(|| dir.join("audit-signing.key")),
+            checkpoints: cli
+                .audit_checkpoints
+                .clone()
+                .unwrap_or_else(|| dir.join("audit-checkpoints.log")),
+        }
+    }
 }
 
 #[tokio::main]
@@ -244,6 +297,13 @@ async fn main() -> anyhow::Result<()> {
     let db = Db::connect(&cli.database_url).await?;
     db.migrate().await?;
     let hasher = NumberHasher::load_or_create(&cli.key_file)?;
+    let audit_files = AuditFiles::from_cli(&cli);
+    let audit_key = myna_portal::service::crypto::load_or_create_secret(
+        "PORTAL_AUDIT_KEY",
+        &audit_files.key,
+        "audit key",
+    )?;
+    myna_portal::service::audit::install_chain_key(audit_key).map_err(anyhow::Error::msg)?;
 
     match cli.command {
         Command::Serve {
@@ -253,17 +313,19 @@ async fn main() -> anyhow::Result<()> {
             throttle,
             client_ip_header,
             password_workers,
+            checkpoint_secs,
         } => {
             let client_ip_header = client_ip_header
                 .map(|h| http::HeaderName::from_bytes(h.trim().as_bytes()))
                 .transpose()
                 .map_err(|_| anyhow::anyhow!("--client-ip-header is not a header name"))?;
+            let signer = CheckpointSigner::load_or_create(&audit_files.signing_key)?;
             let conf = leptos::prelude::get_configuration(Some(&config))?;
             let options = conf.leptos_options;
             let addr = options.site_addr;
             let state = AppState::new(
                 options,
-                db,
+                db.clone(),
                 hasher,
                 Arc::new(SystemClock),
                 ServerConfig {
@@ -290,6 +352,19 @@ async fn main() -> anyhow::Result<()> {
             }
             // The background job worker: takes queued scans (one server at a time per job).
             state.inspection.clone().spawn_worker();
+            let checkpoints = audit_files.checkpoints.clone();
+            if checkpoint_secs > 0 {
+                let (db, signer, path) = (db.clone(), signer.clone(), checkpoints.clone());
+                tokio::spawn(async move {
+                    let period = std::time::Duration::from_secs(checkpoint_secs);
+                    let mut tick = tokio::time::interval(period);
+                    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                    loop {
+                        tick.tick().await;
+                        audit_checkpoint(&db, &signer, &path, true).await;
+                    }
+                });
+            }
             let app = myna_portal::server::router(state);
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!("listening on http://{addr}");
@@ -301,6 +376,9 @@ async fn main() -> anyhow::Result<()> {
             )
             .with_graceful_shutdown(shutdown_signal())
             .await?;
+            if checkpoint_secs > 0 {
+                audit_checkpoint(&db, &signer, &checkpoints, true).await;
+            }
         }
         Command::Seed {
             residents,
@@ -393,39 +471,14 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Audit { command } => match command {
-            AuditCommand::Head => {
-                let (seq, hash) = db.audit_head().await?;
-                println!("{seq}:{}", hex::encode(hash));
+        Command::Audit { command } => {
+            // Tampering and bad input end with a message and a status, never a backtrace:
+            // 1 when the trail is broken, 2 when it cannot be checked.
+            let code = audit_command(&db, &audit_files, command).await;
+            if code != 0 {
+                std::process::exit(code);
             }
-            AuditCommand::Verify { expect_head } => {
-                let external = match expect_head {
-                    Some(h) => {
-                        let (seq, hexhash) = h
-                            .split_once(':')
-                            .ok_or_else(|| anyhow::anyhow!("--expect-head takes SEQ:HEX"))?;
-                        Some((seq.parse::<i64>()?, hex::decode(hexhash)?))
-                    }
-                    None => None,
-                };
-                let report = myna_portal::service::audit::verify(&db, external).await?;
-                match report.problem {
-                    None => println!(
-                        "Audit trail intact: {} entries; head {}:{}",
-                        report.entries,
-                        report.head_seq,
-                        hex::encode(&report.head_hash)
-                    ),
-                    Some(p) => {
-                        eprintln!(
-                            "Audit trail broken: {p} ({} entries verified before it)",
-                            report.entries
-                        );
-                        std::process::exit(1);
-                    }
-                }
-            }
-        },
+        }
         Command::Totp { .. } | Command::Inspect { .. } | Command::Evaluate { .. } => {
             unreachable!("answered before the database is opened")
         }
@@ -627,6 +680,144 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes a checkpoint for the server's schedule (and at shutdown), logging what happened.
+async fn audit_checkpoint(
+    db: &Db,
+    signer: &CheckpointSigner,
+    path: &std::path::Path,
+    only_if_moved: bool,
+) {
+    use myna_portal::service::audit::checkpoint::{write, Written};
+    let now = myna_portal::service::clock::Clock::now(&SystemClock);
+    match write(db, signer, path, now, only_if_moved).await {
+        Ok(Written::New(c)) => {
+            tracing::info!(checkpoint = %c.to_line(), "audit checkpoint written")
+        }
+        Ok(Written::Unchanged(c)) => tracing::debug!(
+            seq = c.seq,
+            "audit head unchanged since the last checkpoint"
+        ),
+        Err(e) => tracing::error!(error = %e, "audit checkpoint"),
+    }
+}
+
+/// `audit head` and `audit verify`; the exit status.
+async fn audit_command(db: &Db, files: &AuditFiles, command: AuditCommand) -> i32 {
+    use myna_portal::service::audit::checkpoint::{self, Checkpoint, Written};
+    use myna_portal::service::audit::{Anchor, AnchorKind};
+    let signer = match CheckpointSigner::load_or_create(&files.signing_key) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("audit: {e}");
+            return 2;
+        }
+    };
+    match command {
+        AuditCommand::Head => {
+            let now = myna_portal::service::clock::Clock::now(&SystemClock);
+            match checkpoint::write(db, &signer, &files.checkpoints, now, false).await {
+                Ok(Written::New(c) | Written::Unchanged(c)) => {
+                    println!("{}:{}", c.seq, hex::encode(&c.head));
+                    println!("{}", c.to_line());
+                    eprintln!(
+                        "Checkpoint appended to {}. Keep the line above elsewhere; it verifies with the public key {} (key id {}).",
+                        files.checkpoints.display(),
+                        hex::encode(signer.verifying_key().as_bytes()),
+                        c.key_id
+                    );
+                    0
+                }
+                Err(checkpoint::CheckpointError::Broken(p)) => {
+                    eprintln!("Audit trail broken, no checkpoint written: {p}");
+                    1
+                }
+                Err(e) => {
+                    eprintln!("audit head: {e}");
+                    2
+                }
+            }
+        }
+        AuditCommand::Verify {
+            expect_head,
+            checkpoint: kept,
+        } => {
+            let mut anchors = Vec::new();
+            if let Some(h) = expect_head {
+                let parsed = h.trim().split_once(':').and_then(|(seq, hash)| {
+                    let seq = seq.parse::<i64>().ok().filter(|s| *s >= 0)?;
+                    let hash = hex::decode(hash).ok().filter(|h| h.len() == 32)?;
+                    Some(Anchor {
+                        seq,
+                        hash,
+                        kind: AnchorKind::ExpectedHead,
+                    })
+                });
+                match parsed {
+                    Some(a) => anchors.push(a),
+                    None => {
+                        eprintln!("audit verify: --expect-head takes SEQ:HEX as `audit head` prints it (a number, a colon and 64 hex digits)");
+                        return 2;
+                    }
+                }
+            }
+            if let Some(line) = kept {
+                match Checkpoint::parse(line.trim()).and_then(|c| {
+                    c.check(&signer.verifying_key())?;
+                    Ok(c)
+                }) {
+                    Ok(c) => anchors.push(c.anchor()),
+                    Err(reason) => {
+                        eprintln!("Audit trail broken: the checkpoint given with --checkpoint is forged or damaged: {reason}");
+                        return 1;
+                    }
+                }
+            }
+            let result = checkpoint::verify_with_log(
+                db,
+                &files.checkpoints,
+                &signer.verifying_key(),
+                &anchors,
+            )
+            .await;
+            match result {
+                Ok((report, newest)) => match report.problem {
+                    None => {
+                        println!(
+                            "Audit trail intact: {} entries; head {}:{}",
+                            report.entries,
+                            report.head_seq,
+                            hex::encode(&report.head_hash)
+                        );
+                        match newest {
+                            Some(c) => println!(
+                                "Checked against the signed checkpoint of entry {} ({}).",
+                                c.seq,
+                                files.checkpoints.display()
+                            ),
+                            None => println!(
+                                "No checkpoint in {} yet: a cut tail with a rewritten head row is caught only once one is written (`audit head`, or the server every few minutes).",
+                                files.checkpoints.display()
+                            ),
+                        }
+                        0
+                    }
+                    Some(p) => {
+                        eprintln!(
+                            "Audit trail broken: {p} ({} entries verified before it)",
+                            report.entries
+                        );
+                        1
+                    }
+                },
+                Err(e) => {
+                    eprintln!("audit verify: {e}");
+                    2
+                }
+            }
+        }
+    }
 }
 
 /// The inspection service for a command-line action (the system clock; this process as worker).

@@ -34,33 +34,11 @@ impl NumberHasher {
     /// Reads the key from `PORTAL_NUMBER_KEY` (64 hex digits) or from `path`, creating the file
     /// with a fresh random key (mode 0600) when neither exists.
     pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
-        if let Ok(hexkey) = std::env::var("PORTAL_NUMBER_KEY") {
-            return Self::from_hex(hexkey.trim());
-        }
-        if path.exists() {
-            return Self::from_hex(std::fs::read_to_string(path)?.trim());
-        }
-        let mut key = [0u8; 32];
-        OsRng.fill_bytes(&mut key);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(path, hex::encode(key))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-        }
-        Ok(Self::new(key))
-    }
-
-    fn from_hex(s: &str) -> anyhow::Result<Self> {
-        let bytes =
-            hex::decode(s).map_err(|_| anyhow::anyhow!("number key must be 64 hex digits"))?;
-        let key: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("number key must be 32 bytes"))?;
-        Ok(Self::new(key))
+        Ok(Self::new(load_or_create_secret(
+            "PORTAL_NUMBER_KEY",
+            path,
+            "number key",
+        )?))
     }
 
     pub fn hash(&self, n: &MyNumber) -> Vec<u8> {
@@ -141,6 +119,48 @@ impl PasswordGate {
         .await
         .unwrap_or(false)
     }
+}
+
+/// A 32-byte secret from the environment variable `env` (64 hex digits) or from the file `path`,
+/// which is created with a fresh random key (mode 0600) when neither exists. `what` names the key
+/// in error messages.
+pub fn load_or_create_secret(env: &str, path: &Path, what: &str) -> anyhow::Result<[u8; 32]> {
+    if let Ok(hexkey) = std::env::var(env) {
+        return secret_from_hex(hexkey.trim()).map_err(|e| anyhow::anyhow!("{env}: {what} {e}"));
+    }
+    if path.exists() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the {what} file {}: {e}", path.display()))?;
+        return secret_from_hex(text.trim())
+            .map_err(|e| anyhow::anyhow!("the {what} file {}: {what} {e}", path.display()));
+    }
+    let mut key = [0u8; 32];
+    OsRng.fill_bytes(&mut key);
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir)?;
+        }
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("cannot create the {what} file {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut file, hex::encode(key).as_bytes())?;
+    file.sync_all()?;
+    Ok(key)
+}
+
+fn secret_from_hex(s: &str) -> Result<[u8; 32], &'static str> {
+    let bytes = hex::decode(s).map_err(|_| "must be 64 hex digits")?;
+    bytes
+        .try_into()
+        .map_err(|_| "must be 32 bytes (64 hex digits)")
 }
 
 /// A new session token (256 random bits, URL-safe base64) and the hash stored for it.

@@ -4,7 +4,6 @@
 //! evidence, and turn a finding into a correction case. A change to a register entry re-checks
 //! that person's links at once.
 
-use super::audit::entry_hash;
 use super::clock::Clock;
 use super::staff_auth::StaffSession;
 use super::workflow::{person, WfResult, Workflow, WorkflowError};
@@ -211,16 +210,13 @@ impl Inspection {
             .await?;
         if created {
             self.db
-                .append_audit(
-                    &NewAudit {
-                        at: now,
-                        actor: &format!("staff:{}", me.staff_id),
-                        action: "inspection.started",
-                        subject: &format!("job:{id}"),
-                        detail: "",
-                    },
-                    entry_hash,
-                )
+                .append_audit(&NewAudit {
+                    at: now,
+                    actor: &format!("staff:{}", me.staff_id),
+                    action: "inspection.started",
+                    subject: &format!("job:{id}"),
+                    detail: "",
+                })
                 .await?;
         }
         Ok(id)
@@ -275,7 +271,6 @@ impl Inspection {
                     subject: &format!("job:{}", job.id),
                     detail: &detail,
                 },
-                entry_hash,
             )
             .await?;
         if let Ok(Some((done, findings))) = result {
@@ -712,7 +707,6 @@ impl Inspection {
                         link.link_method.code()
                     ),
                 },
-                entry_hash,
             )
             .await?;
         let raised = self.recheck(actor, link.resident_id).await?;
@@ -761,7 +755,6 @@ impl Inspection {
                     subject: &format!("resident:{resident_id}"),
                     detail: &format!("fields={}", what.join(",")),
                 },
-                entry_hash,
             )
             .await?;
         if !changed {
@@ -794,7 +787,6 @@ impl Inspection {
                     subject: &format!("resident:{resident_id}"),
                     detail: &format!("items={}; findings={}", ids.len(), findings.len()),
                 },
-                entry_hash,
             )
             .await?;
         Ok(findings.len())

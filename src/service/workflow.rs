@@ -2,7 +2,6 @@
 //! helpdesk answers. Every change runs in one transaction with its audit entry, its timeline
 //! event and its notices; every staff read of a resident's data is logged.
 
-use super::audit::entry_hash;
 use super::clock::Clock;
 use super::crypto::NumberHasher;
 use super::staff_auth::StaffSession;
@@ -357,7 +356,7 @@ impl Workflow {
     }
 
     async fn apply(&self, t: &Transition<'_>) -> WfResult<()> {
-        if self.db.apply_transition(t, entry_hash).await? {
+        if self.db.apply_transition(t).await? {
             Ok(())
         } else {
             Err(WorkflowError::Conflict)
@@ -582,7 +581,6 @@ impl Workflow {
                         subject: &subject,
                         detail: &detail,
                     },
-                    entry_hash,
                 )
                 .await;
             match result {
@@ -1108,7 +1106,6 @@ impl Workflow {
                     subject: &subject,
                     detail: &detail,
                 },
-                entry_hash,
             )
             .await?;
         Ok(())

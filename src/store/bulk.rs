@@ -187,11 +187,10 @@ impl Db {
         notice_kind: &str,
         notice_params: &str,
         audit: &super::audit::NewAudit<'_>,
-        hash: fn(&[u8], i64, &super::audit::NewAudit<'_>) -> Vec<u8>,
     ) -> StoreResult<i64> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
-            crate::append_audit_in!(&mut *tx, audit, hash);
+            crate::append_audit_in!(&mut *tx, audit);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO linked_items (resident_id, category, institution_id, link_method, \
                  snap_name_kanji, snap_name_kana, snap_birth_date, snap_sex, snap_address, \

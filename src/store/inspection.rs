@@ -5,8 +5,6 @@ use super::audit::NewAudit;
 use super::{Db, StoreResult};
 use crate::on_db;
 
-type HashFn = fn(&[u8], i64, &NewAudit<'_>) -> Vec<u8>;
-
 /// A job as the runner and the overview read it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct JobRow {
@@ -311,7 +309,6 @@ impl Db {
         at: i64,
         error: Option<&str>,
         audit: &NewAudit<'_>,
-        hash: HashFn,
     ) -> StoreResult<bool> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
@@ -331,7 +328,7 @@ impl Db {
                 tx.rollback().await?;
                 return Ok(false);
             }
-            crate::append_audit_in!(&mut *tx, audit, hash);
+            crate::append_audit_in!(&mut *tx, audit);
             tx.commit().await?;
             Ok(true)
         })
@@ -518,11 +515,10 @@ impl Db {
         findings: &[NewFinding],
         at: i64,
         audit: &NewAudit<'_>,
-        hash: HashFn,
     ) -> StoreResult<()> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
-            crate::append_audit_in!(&mut *tx, audit, hash);
+            crate::append_audit_in!(&mut *tx, audit);
             for id in item_ids {
                 sqlx::query(
                     "DELETE FROM findings WHERE source = 'recheck' AND item_id = $1 \
@@ -643,7 +639,6 @@ impl Db {
         change: &RegisterChange,
         at: i64,
         audit: &NewAudit<'_>,
-        hash: HashFn,
     ) -> StoreResult<bool> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
@@ -665,7 +660,7 @@ impl Db {
                 tx.rollback().await?;
                 return Ok(false);
             }
-            crate::append_audit_in!(&mut *tx, audit, hash);
+            crate::append_audit_in!(&mut *tx, audit);
             tx.commit().await?;
             Ok(true)
         })

@@ -164,8 +164,6 @@ pub struct Transition<'a> {
     pub audit: NewAudit<'a>,
 }
 
-type HashFn = fn(&[u8], i64, &NewAudit<'_>) -> Vec<u8>;
-
 /// An open report naming the item, if any (decided and withdrawn reports do not count).
 const OPEN_REPORT_OF_ITEM: &str =
     "SELECT r.id FROM report_items ri JOIN reports r ON r.id = ri.report_id \
@@ -191,7 +189,6 @@ impl Db {
         event: &NewEvent<'_>,
         notice: &NewNotice,
         audit: &NewAudit<'_>,
-        hash: HashFn,
     ) -> StoreResult<Option<i64>> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
@@ -242,7 +239,7 @@ impl Db {
             }
             insert_event!(&mut *tx, id, at, event);
             insert_notice!(&mut *tx, notice, r.reference, at);
-            crate::append_audit_in!(&mut *tx, audit, hash);
+            crate::append_audit_in!(&mut *tx, audit);
             tx.commit().await?;
             Ok(Some(id))
         })
@@ -250,7 +247,7 @@ impl Db {
 
     /// Applies a transition; `Ok(false)` when the report changed since it was read (nothing is
     /// written then).
-    pub async fn apply_transition(&self, t: &Transition<'_>, hash: HashFn) -> StoreResult<bool> {
+    pub async fn apply_transition(&self, t: &Transition<'_>) -> StoreResult<bool> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
             // The conditional UPDATE comes first: it takes the write lock (SQLite) or the row
@@ -349,7 +346,7 @@ impl Db {
             for n in &t.notices {
                 insert_notice!(&mut *tx, n, &reference, t.at);
             }
-            crate::append_audit_in!(&mut *tx, &t.audit, hash);
+            crate::append_audit_in!(&mut *tx, &t.audit);
             tx.commit().await?;
             Ok(true)
         })
@@ -473,12 +470,11 @@ impl Db {
         report_id: Option<i64>,
         at: i64,
         audit: &NewAudit<'_>,
-        hash: HashFn,
     ) -> StoreResult<()> {
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
             // The audit append comes first: it takes the write lock before anything is read.
-            crate::append_audit_in!(&mut *tx, audit, hash);
+            crate::append_audit_in!(&mut *tx, audit);
             for resident in residents {
                 sqlx::query(
                     "INSERT INTO access_log (resident_id, item_id, staff_id, institution_id, role, \

@@ -58,7 +58,12 @@ pub struct TestApp {
     pg_name: Option<String>,
 }
 
+/// The audit key every test process writes its chains under.
+pub const AUDIT_KEY: [u8; 32] = [9; 32];
+
 async fn fresh_db(backend: Backend) -> (Db, String, Option<String>) {
+    myna_portal::store::audit::install_chain_key(AUDIT_KEY)
+        .expect("one audit key per test process");
     match backend {
         Backend::Sqlite => {
             // A file, so that several connections really run concurrently.
