@@ -428,17 +428,17 @@ async fn the_back_off_schedule_on_an_injected_clock(b: Backend) {
 
 async fn failed_attempts_are_summarised_in_the_audit_log(b: Backend) {
     let app = TestApp::new(b).await;
-    let before = app.db.audit_head().await.unwrap().0;
+    let before = app.db.audit_head().await.unwrap().expect("audit head").0;
     for i in 0..40 {
         app.sign_in(UNKNOWN_NUMBER, &format!("guess-{i}")).await;
         app.sign_in(A_NUMBER, &format!("guess-{i}")).await;
     }
-    let after = app.db.audit_head().await.unwrap().0;
+    let after = app.db.audit_head().await.unwrap().expect("audit head").0;
     // One summary per number in the window, not one entry per attempt.
     assert_eq!(after - before, 2, "80 failures, two audit entries");
     app.clock.advance(16 * 60);
     app.sign_in(A_NUMBER, "again").await;
-    let last = app.db.audit_head().await.unwrap().0;
+    let last = app.db.audit_head().await.unwrap().expect("audit head").0;
     assert_eq!(last - after, 1, "the next window gets its summary");
 }
 
