@@ -223,6 +223,8 @@ pub struct FindingView {
     /// False when the item has already been moved off the linked person since the scan.
     pub still_linked: bool,
     pub can_open_case: bool,
+    /// The engine's evidence (the waterfall), when the finding kept it.
+    pub evidence: Option<Evidence>,
 }
 
 /// The report kind a finding turns into: a likely wrong person is "not mine"; a link that needs

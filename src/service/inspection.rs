@@ -628,6 +628,10 @@ impl Inspection {
             still_linked_to_reporter: still_linked,
         };
         Ok(FindingView {
+            evidence: f
+                .evidence
+                .as_deref()
+                .and_then(|e| serde_json::from_str(e).ok()),
             can_open_case: still_linked && !item.under_review,
             still_linked,
             item: case_item,
