@@ -25,10 +25,40 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The keys and the checkpoint log of one test's server, in a directory of its own: the
+/// audit chain's checkpoints of one database must not meet another's.
+fn keyed<'a>(cmd: &'a mut Command, url: &str) -> &'a mut Command {
+    let dir = std::env::temp_dir().join(format!(
+        "myna-crash-keys-{}-{:x}",
+        std::process::id(),
+        xxhash_of(url)
+    ));
+    std::fs::create_dir_all(&dir).expect("key directory");
+    cmd.env("PORTAL_NUMBER_KEY", "07".repeat(32))
+        .env("PORTAL_AUDIT_KEY", hex_of(&common::AUDIT_KEY))
+        .env(
+            "PORTAL_AUDIT_SIGNING_KEY_FILE",
+            dir.join("audit-signing.key"),
+        )
+        .env(
+            "PORTAL_AUDIT_CHECKPOINTS",
+            dir.join("audit-checkpoints.log"),
+        )
+}
+
+fn xxhash_of(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn start(url: &str, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_myna-portal"))
+    keyed(&mut Command::new(env!("CARGO_BIN_EXE_myna-portal")), url)
         .args(["--database-url", url, "serve"])
-        .env("PORTAL_NUMBER_KEY", "07".repeat(32))
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("PORTAL_METRICS_ADDR", "off")
         .env("RUST_LOG", "warn")
@@ -198,12 +228,14 @@ async fn acknowledged_reports_survive_kill_9(b: Backend) {
     server.wait().unwrap();
 
     // The audit chain verifies.
-    let verify = Command::new(env!("CARGO_BIN_EXE_myna-portal"))
-        .args(["--database-url", &app.url, "audit", "verify"])
-        .env("PORTAL_NUMBER_KEY", "07".repeat(32))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let verify = keyed(
+        &mut Command::new(env!("CARGO_BIN_EXE_myna-portal")),
+        &app.url,
+    )
+    .args(["--database-url", &app.url, "audit", "verify"])
+    .current_dir(env!("CARGO_MANIFEST_DIR"))
+    .output()
+    .unwrap();
     assert!(
         verify.status.success(),
         "audit verify: {}{}",
