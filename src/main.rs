@@ -287,6 +287,7 @@ async fn main() -> anyhow::Result<()> {
                         residents,
                         wrong_rate,
                         noise_rate,
+                        ..Config::default()
                     },
                     truth_path: &truth,
                     demo_password,
