@@ -143,7 +143,8 @@ enum Command {
         /// Share of non-register items linked to the wrong person.
         #[arg(long, default_value_t = 0.004)]
         wrong_rate: f64,
-        /// Share of items with harmless differences (variants, notation, moves).
+        /// Share of items with harmless differences (all item-level kinds together; the rest of
+        /// the harder test bed has the rates of generator::Hardness).
         #[arg(long, default_value_t = 0.03)]
         noise_rate: f64,
         /// Where the ground truth goes (never into the portal's tables).
@@ -408,6 +409,7 @@ async fn main() -> anyhow::Result<()> {
                         residents,
                         wrong_rate,
                         noise_rate,
+                        ..Config::default()
                     },
                     truth_path: &truth,
                     demo_password,

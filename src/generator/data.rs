@@ -209,3 +209,161 @@ pub const SOCIETIES: &[(&str, &str, &str)] = &[
         "Hokkaido Logistics Health Insurance Society",
     ),
 ];
+
+/// Kanji an OCR pass or a hurried reader confuses: each pair differs by a stroke or a dot. Used
+/// both ways (`ocr_kanji` noise).
+pub const OCR_KANJI: &[(char, char)] = &[
+    ('未', '末'),
+    ('土', '士'),
+    ('己', '已'),
+    ('人', '入'),
+    ('大', '太'),
+    ('千', '干'),
+    ('王', '玉'),
+    ('田', '由'),
+    ('木', '本'),
+    ('日', '曰'),
+    ('刀', '力'),
+    ('天', '夫'),
+    ('矢', '失'),
+    ('午', '牛'),
+    ('右', '石'),
+    ('島', '鳥'),
+    ('崎', '埼'),
+    ('間', '問'),
+    ('宮', '官'),
+    ('明', '朋'),
+    ('代', '伐'),
+    ('今', '令'),
+    ('陽', '揚'),
+    ('子', '孑'),
+];
+
+/// Katakana one mistypes or misreads for another (`kana_typo`): voiced pairs that sound alike,
+/// ヲ/オ, and small/large kana. Used both ways.
+pub const KANA_CONFUSIONS: &[(char, char)] = &[
+    ('ツ', 'ッ'),
+    ('ヅ', 'ズ'),
+    ('ヂ', 'ジ'),
+    ('ヲ', 'オ'),
+    ('ヤ', 'ャ'),
+    ('ユ', 'ュ'),
+    ('ヨ', 'ョ'),
+    ('ア', 'ァ'),
+    ('イ', 'ィ'),
+    ('ウ', 'ゥ'),
+    ('エ', 'ェ'),
+    ('オ', 'ォ'),
+];
+
+/// Rows of the katakana table: a one-key slip replaces a kana by another of its row.
+pub const KANA_ROWS: &[&str] = &[
+    "アイウエオ",
+    "カキクケコ",
+    "ガギグゲゴ",
+    "サシスセソ",
+    "ザジズゼゾ",
+    "タチツテト",
+    "ダヂヅデド",
+    "ナニヌネノ",
+    "ハヒフヘホ",
+    "バビブベボ",
+    "パピプペポ",
+    "マミムメモ",
+    "ヤユヨ",
+    "ラリルレロ",
+];
+
+/// Kana of the o, u and e columns, after which a long vowel is written ウ/オ/イ or ー
+/// (`long_vowel`: サトウ/サトー, オオノ/オーノ, ユウコ/ユーコ, ケイコ/ケーコ).
+pub const O_COLUMN: &str = "オコゴソゾトドノホボポモヨロョ";
+pub const U_COLUMN: &str = "ウクグスズツヅヌフブプムユルュ";
+pub const E_COLUMN: &str = "エケゲセゼテデネヘベペメレ";
+
+/// A foreign name part: the katakana of the register, the Latin spelling of the register (as
+/// on the residence card) and other Latin spellings institutions use.
+#[derive(Debug, Clone, Copy)]
+pub struct ForeignName {
+    pub kana: &'static str,
+    pub latin: &'static str,
+    pub variants: &'static [&'static str],
+}
+
+const fn f(
+    kana: &'static str,
+    latin: &'static str,
+    variants: &'static [&'static str],
+) -> ForeignName {
+    ForeignName {
+        kana,
+        latin,
+        variants,
+    }
+}
+
+/// Family names of foreign residents (the largest groups in Japan: Chinese, Vietnamese, Korean,
+/// Filipino, Brazilian, Nepali, and English-speaking countries), synthetic choice.
+pub const FOREIGN_FAMILY: &[ForeignName] = &[
+    f("スミス", "SMITH", &["SMYTH"]),
+    f("ジョンソン", "JOHNSON", &["JONSON"]),
+    f("ブラウン", "BROWN", &["BRAUN"]),
+    f("ウィリアムズ", "WILLIAMS", &["WILLIAMES"]),
+    f("グエン", "NGUYEN", &["NGUEN", "NGUYEN VAN"]),
+    f("トラン", "TRAN", &["TRANG"]),
+    f("ファム", "PHAM", &["FAM"]),
+    f("キム", "KIM", &["GIM"]),
+    f("パク", "PARK", &["PAK", "BAK"]),
+    f("イ", "LEE", &["LI", "YI", "RHEE"]),
+    f("ワン", "WANG", &["WONG"]),
+    f("チャン", "ZHANG", &["CHANG", "JANG"]),
+    f("リウ", "LIU", &["LIOU"]),
+    f("シルバ", "SILVA", &["DA SILVA", "SILVER"]),
+    f("サントス", "SANTOS", &["DOS SANTOS"]),
+    f("ガルシア", "GARCIA", &["GARSIA"]),
+    f("ロドリゲス", "RODRIGUEZ", &["RODRIGUES"]),
+    f("レイエス", "REYES", &["REIES"]),
+    f("タパ", "THAPA", &["TAPA"]),
+    f("グルン", "GURUNG", &["GURUN"]),
+];
+
+/// Given names of foreign residents, men's.
+pub const FOREIGN_MALE: &[ForeignName] = &[
+    f("ジョン", "JOHN", &["JON"]),
+    f("マイケル", "MICHAEL", &["MICHEAL", "MIKAEL"]),
+    f("デイビッド", "DAVID", &["DAVYD"]),
+    f("ミン", "MINH", &["MIN"]),
+    f("トゥアン", "TUAN", &["TUANH"]),
+    f("ジュン", "JUN", &["JOON"]),
+    f("ウェイ", "WEI", &["WAY"]),
+    f("カルロス", "CARLOS", &["KARLOS"]),
+    f("ホセ", "JOSE", &["JOSÉ"]),
+    f("ラム", "RAM", &["RAAM"]),
+];
+
+/// Given names of foreign residents, women's.
+pub const FOREIGN_FEMALE: &[ForeignName] = &[
+    f("マリア", "MARIA", &["MARIYA", "MARYA"]),
+    f("アンナ", "ANNA", &["ANA"]),
+    f("リン", "LINH", &["LIN"]),
+    f("サラ", "SARAH", &["SARA"]),
+    f("エミリー", "EMILY", &["EMILIE"]),
+    f("ソヨン", "SOYEON", &["SO-YEON", "SOYOUNG"]),
+    f("フオン", "HUONG", &["HUONG THI"]),
+    f("メイ", "MEI", &["MAY"]),
+    f("キャサリン", "CATHERINE", &["KATHERINE"]),
+    f("サビナ", "SABINA", &["SABEENA"]),
+];
+
+/// Apartment and house names for a share of the addresses (so `address_typo` can drop one).
+pub const BUILDINGS: &[&str] = &[
+    "コーポ桜",
+    "サンハイツ",
+    "グランドメゾン",
+    "ハイツ緑",
+    "パークサイド",
+    "レジデンス本町",
+    "ライオンズマンション",
+    "メゾン・ド・ソレイユ",
+    "第二清水荘",
+    "シャトー若葉",
+];

@@ -313,6 +313,7 @@ fn export(
             residents: opts.residents,
             wrong_rate: opts.wrong_rate,
             noise_rate: opts.noise_rate,
+            ..Config::default()
         },
         Box::new(|_| Vec::new()),
     );

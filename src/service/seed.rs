@@ -102,20 +102,23 @@ pub async fn seed(
         for t in &chunk.truth {
             writeln!(truth_file, "{}", t.csv_line())?;
             match t {
+                // The demo's wrong link is a plain one (no harmless noise on top).
                 Truth::Wrong {
                     item_id,
                     pattern: WrongPattern::SameKanaOtherPerson,
                     linked_resident,
                     true_resident,
-                } => {
+                    noise,
+                } if noise.is_empty() => {
                     report.wrong_links += 1;
                     demo_wrong.get_or_insert((*linked_resident, *true_resident, *item_id));
                 }
                 Truth::Wrong {
                     pattern: WrongPattern::GuardianOnCertificate,
                     linked_resident,
+                    noise,
                     ..
-                } => {
+                } if noise.is_empty() => {
                     report.wrong_links += 1;
                     demo_guardian.get_or_insert(*linked_resident);
                 }
