@@ -367,16 +367,14 @@ fn export(
                 Truth::Noise {
                     item_id,
                     noise,
+                    more,
                     resident,
                 } => {
-                    named
-                        .entry(*item_id)
-                        .and_modify(|e| {
-                            if !e.0 {
-                                e.1 = format!("{}+{}", e.1, noise.code());
-                            }
-                        })
-                        .or_insert((false, noise.code().to_string(), *resident));
+                    // Every harmless kind of the link, joined (each is counted on its own).
+                    let kinds: Vec<&str> = std::iter::once(noise.code())
+                        .chain(more.iter().map(|n| n.code()))
+                        .collect();
+                    named.insert(*item_id, (false, kinds.join("+"), *resident));
                 }
             }
         }
@@ -421,6 +419,20 @@ fn export(
     }
     register.flush()?;
     links.flush()?;
+    // The truth in the same form as the labelled sets', so the exported directory is one too.
+    let mut t = csv::Writer::from_path(dir.join("truth.csv"))?;
+    t.write_record(["link_id", "label", "pattern", "true_my_number"])?;
+    let mut ids: Vec<(&String, &Label)> = truth.iter().collect();
+    ids.sort_by_key(|(id, _)| id.parse::<i64>().unwrap_or(0));
+    for (id, l) in ids {
+        t.write_record([
+            id.as_str(),
+            if l.wrong { "wrong" } else { "correct" },
+            l.pattern.as_str(),
+            &format!("{:012}", l.owner),
+        ])?;
+    }
+    t.flush()?;
     Ok((residents, written, truth))
 }
 

@@ -200,6 +200,28 @@ mod tests {
         assert_eq!(a.suggestion.map(|s| s.my_number), Some(222));
     }
 
+    /// The record holds nothing that tells the linked person from a namesake (no address):
+    /// it is not judged wrong, but it is not left as consistent either.
+    #[test]
+    fn a_namesake_who_fits_equally_needs_review() {
+        let namesake = id(
+            "山田　太郎",
+            "ヤマダ タロウ",
+            "1980-05-01",
+            "M",
+            "札幌市中央区1-1-1",
+        );
+        let reg = register(&[(111, taro(), "h1"), (222, namesake, "h2")]);
+        let mut no_address = taro();
+        no_address.address = None;
+        let a = assess(&reg, &no_address, 111);
+        assert_eq!(a.verdict, Verdict3::NeedsReview, "{a:?}");
+        assert!(a.reasons.contains(&reason::ANOTHER_PERSON_FITS_EQUALLY));
+        assert_eq!(a.suggestion, None);
+        // With the address, the record is clearly the linked person's.
+        assert_eq!(assess(&reg, &taro(), 111).verdict, Verdict3::Consistent);
+    }
+
     #[test]
     fn equally_good_rivals_name_no_owner() {
         let elsewhere = |addr: &str| id("山田 太郎", "ヤマダ タロウ", "1980-05-01", "M", addr);

@@ -35,6 +35,9 @@ pub const SUB_BLOCK: usize = 64;
 pub const FEW_ATTRIBUTES_P: f64 = 0.05;
 /// A source record linked to several people needs review.
 pub const STRUCTURAL_P: f64 = 0.5;
+/// Someone else in the register fits the record exactly as well as the linked person: the
+/// record cannot tell them apart (the 2023 namesake pattern, where it holds no address).
+pub const EQUAL_FIT_P: f64 = 0.5;
 /// An account in a family member's name: its own finding, reviewed.
 pub const FAMILY_ACCOUNT_P: f64 = 0.5;
 /// A public-fund account whose holder is not the registered person.
@@ -62,9 +65,10 @@ pub mod reason {
     pub const NOT_IN_REGISTER: &str = "not_in_register";
     pub const ACCOUNT_HOLDER_DIFFERS: &str = "account_holder_differs";
     pub const ACCOUNT_IN_FAMILY_NAME: &str = "account_in_family_name";
+    pub const ANOTHER_PERSON_FITS_EQUALLY: &str = "another_person_fits_equally";
 
     /// Every code, for the locale check.
-    pub const ALL: [&str; 20] = [
+    pub const ALL: [&str; 21] = [
         BIRTH_DATE_DIFFERS,
         BIRTH_DATE_CLOSE,
         SEX_DIFFERS,
@@ -85,6 +89,7 @@ pub mod reason {
         NOT_IN_REGISTER,
         ACCOUNT_HOLDER_DIFFERS,
         ACCOUNT_IN_FAMILY_NAME,
+        ANOTHER_PERSON_FITS_EQUALLY,
     ];
 }
 
@@ -651,6 +656,34 @@ impl Register {
         (best, second)
     }
 
+    /// Whether someone other than the person at `pos` holds exactly the record's values on
+    /// every attribute it holds (looked up in the record's narrowest blocks).
+    fn exact_twin(&self, s: &Snapshot, pos: usize) -> bool {
+        let k = &s.keys;
+        let b = u64::from(k.birth);
+        let keys = [
+            mix(T_BIRTH_KANA_FAMILY, b, k.kana_family),
+            mix(T_BIRTH_KANJI_FAMILY, b, k.kanji_family),
+            mix(T_BIRTH_KANA, b, k.kana_full),
+            mix(T_BIRTH_KANJI, b, k.kanji_full),
+        ];
+        let Some(key) = keys.into_iter().find(|key| *key != 0) else {
+            return false;
+        };
+        let same = |held: u64, theirs: u64| held == 0 || held == theirs;
+        self.blocks.get(key).iter().any(|r| {
+            let row = *r as usize;
+            let p = &self.rows[row].keys;
+            row != pos
+                && same(k.kanji_full, p.kanji_full)
+                && same(k.kana_full, p.kana_full)
+                && same(k.latin, p.latin)
+                && same(u64::from(k.birth), u64::from(p.birth))
+                && same(u64::from(k.sex), u64::from(p.sex))
+                && same(k.addr_full, p.addr_full)
+        })
+    }
+
     fn household_member_matches(&self, s: &Snapshot, pos: usize) -> bool {
         let hh = self.rows[pos].household;
         if hh == 0 {
@@ -727,8 +760,14 @@ impl Register {
         let thin = compare::compared(&g) <= 1;
         // The rival that could be named as the owner, and whether it is of the household.
         let mut named: Option<(Candidate, bool)> = None;
+        // Someone else fits as well as the linked person (an exact namesake, say).
+        let mut equal_fit = !thin && compare::all_exact(&g) && self.exact_twin(s, pos);
         if !compare::all_exact(&g) {
             let (best, second) = self.rivals(s, Some(pos));
+            equal_fit = !thin
+                && best.is_some_and(|b| {
+                    b.bits >= SUGGEST_MIN_BITS && (b.bits - own).abs() <= TIE_BITS
+                });
             if let Some(b) = best.filter(|b| b.bits - own >= RIVAL_MARGIN_BITS) {
                 // Two rivals within TIE_BITS of each other: the link is still someone else's,
                 // but no single owner is named.
@@ -757,6 +796,11 @@ impl Register {
             }
         }
         let mut rules: Vec<String> = Vec::new();
+        if equal_fit {
+            p = p.max(EQUAL_FIT_P);
+            reasons.push(reason::ANOTHER_PERSON_FITS_EQUALLY);
+            rules.push(reason::ANOTHER_PERSON_FITS_EQUALLY.to_string());
+        }
         // Public-fund accounts: the holder's name is the evidence.
         // (An account record that holds more than the holder's name is weighed like any other.)
         if ctx.category == Some(Category::PublicFundAccount) && thin && given_name_differs(&g) {
