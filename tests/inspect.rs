@@ -161,19 +161,28 @@ fn scores_ranks_and_explains_every_link() {
     assert!(same_kana[4].contains("address_differs"));
     assert_eq!(same_kana[5], number(3));
 
-    // The wife's bank account on his number: the household member is suggested.
+    // An account in his wife's name on his number: in 2023 a deliberate practice counted
+    // apart (about 130,000 accounts), not another person's account: its own reason, reviewed,
+    // and nobody named as the owner (issue 11).
     let wife = row(&rows, "wife-account");
-    assert_eq!(wife[3], "wrong_person");
-    assert!(wife[4].split(';').any(|r| r == "household_member_matches"));
-    assert_eq!(wife[5], number(2));
+    assert_eq!(wife[3], "needs_review");
+    assert!(wife[4].split(';').any(|r| r == "account_in_family_name"));
+    assert_eq!(wife[5], "");
 
     // Harmless: variants, half-width kana, address notation; a move needs review only.
+    // 髙田 against 山田 with everything else the same (the kana too): one character of the
+    // kanji is weighed as a slip, not as another person (issue 11: graded comparisons).
     let ok = row(&rows, "ok-variant");
-    assert_eq!(ok[3], "needs_review", "髙田 is not 山田: {ok:?}");
+    assert_eq!(ok[3], "consistent", "{ok:?}");
+    // Taro and his namesake fit it equally well (an address neither has): reviewed, and
+    // nobody named.
     let moved = row(&rows, "moved");
     assert_eq!(
         (moved[3].as_str(), moved[4].as_str()),
-        ("needs_review", "address_differs")
+        (
+            "needs_review",
+            "address_differs;another_person_fits_equally"
+        )
     );
     assert_eq!(moved[5], "");
 
@@ -406,16 +415,23 @@ mod evaluation {
         assert!(e.recall() >= 0.90, "{e}");
         assert!(e.average_precision >= 0.95, "{e}");
         assert!(e.review_share() < 0.05, "{e}");
-        for notation in [
+        // No link whose only differences are of notation is flagged wrong_person (a link that
+        // also carries a typo or a maiden name is another matter).
+        let notation = [
             "long_vowel",
             "missing_space",
             "half_width_kana",
+            "hiragana_kana",
             "kanji_variant",
             "address_notation",
-        ] {
-            let c = e.harmless.get(notation).copied().unwrap_or_default();
-            assert!(c.total > 0, "{notation} is in the set");
-            assert_eq!(c.wrong_person, 0, "{notation} flagged wrong_person: {e}");
+        ];
+        let mut seen = 0;
+        for (combo, c) in &e.harmless_combined {
+            if combo.split('+').all(|k| notation.contains(&k)) {
+                seen += c.total;
+                assert_eq!(c.wrong_person, 0, "{combo} flagged wrong_person: {e}");
+            }
         }
+        assert!(seen > 1_000, "notation-only links in the set: {seen}");
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::domain::category::Category;
 use crate::domain::linkage::{
-    Evidence, LinkContext, Register, RegisterBuilder, Snapshot, Verdict3,
+    reason, Evidence, LinkContext, Register, RegisterBuilder, Snapshot, Verdict3,
 };
 use crate::domain::matching::{Identity, MatchRow};
 use crate::domain::reports::{CaseItem, PersonView, StaffMe, StaffRole};
@@ -253,6 +253,9 @@ pub fn add_register_entry(
     );
 }
 
+/// The score a link to a deceased person is listed with (needs review).
+pub const DECEASED_REVIEW_SCORE: f64 = 0.3;
+
 /// The scan's result for one item, ready to store when it is worth a look.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scored {
@@ -276,11 +279,22 @@ pub fn score_item(
         linked_resident as u64,
         LinkContext { category },
     );
-    let a = if source_shared {
+    let mut a = if source_shared {
         la.with_source_flag()
     } else {
         la
     };
+    // The engine tells a link to a deceased person without judging it (their own pension is
+    // still theirs); the portal's inspection lists it for the institution to review, as the
+    // register's death is news the linked records must follow.
+    if a.verdict == Verdict3::Consistent && a.reasons.contains(&reason::LINKED_TO_DECEASED) {
+        a.score = a.score.max(DECEASED_REVIEW_SCORE);
+        a.verdict = Verdict3::NeedsReview;
+        a.evidence.p_wrong = a.score;
+        a.evidence
+            .rules
+            .push(reason::LINKED_TO_DECEASED.to_string());
+    }
     (a.verdict != Verdict3::Consistent).then(|| Scored {
         score: a.score,
         verdict: a.verdict,
@@ -386,8 +400,10 @@ mod tests {
             "M",
             "京都府京都市3-3",
         );
-        // A deceased person's own record is not a finding; a shared source record is.
-        assert_eq!(score_item(&index(), &ichiro, None, 3, false), None);
+        // A deceased person's own record is listed for review, not judged wrong.
+        let s = score_item(&index(), &ichiro, None, 3, false).expect("deceased");
+        assert_eq!(s.verdict, Verdict3::NeedsReview);
+        assert!(s.reasons.contains(&"linked_to_deceased"));
         let taro = id(
             "山田太郎",
             "ヤマダタロウ",

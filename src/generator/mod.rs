@@ -1649,18 +1649,24 @@ impl Generator {
                 })
             }
             None if !matches!(details, ItemDetails::ResidentRecord { .. }) => {
-                let all = self
-                    .noisy(&mut snapshot, owner, addr)
-                    .union(situations)
-                    .union(owner.situations);
+                let all = self.noisy(&mut snapshot, owner, addr).union(situations);
+                // The holder's own situations (a twin, a namesake) are the linked person's
+                // only when they are the same person.
+                let all = if linked_to == owner.id {
+                    all.union(owner.situations)
+                } else {
+                    all
+                };
                 if let Some(noise) = all.primary() {
                     let mut more = all;
                     more.remove(noise);
+                    // A correct link belongs to the person it is linked to (for an account in a
+                    // family member's name, the registrant, not the holder).
                     chunk.truth.push(Truth::Noise {
                         item_id: id,
                         noise,
                         more,
-                        resident: owner.id,
+                        resident: linked_to,
                     });
                 }
             }

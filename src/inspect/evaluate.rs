@@ -73,6 +73,8 @@ pub struct SetEvaluation {
     pub patterns: BTreeMap<String, Counts>,
     /// Correct links by kind of harmless difference (a link with several counts under each).
     pub harmless: BTreeMap<String, Counts>,
+    /// Correct links by their whole combination of harmless differences (`a+b`).
+    pub harmless_combined: BTreeMap<String, Counts>,
     pub true_positives: u64,
     pub false_positives: u64,
     pub false_negatives: u64,
@@ -606,6 +608,10 @@ fn measure(results: &Path, truth: &HashMap<String, Label>) -> Result<SetEvaluati
                 eval.false_negatives += 1;
             }
         } else {
+            eval.harmless_combined
+                .entry(label.pattern.clone())
+                .or_default()
+                .add(verdict, false);
             // A link with several harmless differences counts under each of them.
             for kind in label.pattern.split('+').filter(|k| !k.is_empty()) {
                 eval.harmless

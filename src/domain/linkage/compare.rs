@@ -351,6 +351,68 @@ pub fn features_of(keys: &Keys, pool: &Pool) -> Features {
     }
 }
 
+/// Kanji that optical character recognition and hurried copying confuse (common knowledge of
+/// Japanese data entry: one stroke more or less, or a shorter line). Variant forms (髙/高 …)
+/// are folded by normalization before this.
+pub const KANJI_LOOK_ALIKES: &[(char, char)] = &[
+    ('未', '末'),
+    ('土', '士'),
+    ('己', '已'),
+    ('己', '巳'),
+    ('已', '巳'),
+    ('人', '入'),
+    ('人', '八'),
+    ('大', '太'),
+    ('大', '犬'),
+    ('太', '犬'),
+    ('千', '干'),
+    ('王', '玉'),
+    ('日', '曰'),
+    ('日', '目'),
+    ('刀', '力'),
+    ('天', '夫'),
+    ('右', '石'),
+    ('白', '百'),
+    ('休', '体'),
+    ('冶', '治'),
+    ('徴', '微'),
+    ('崎', '埼'),
+    ('祐', '佑'),
+    ('裕', '祐'),
+    ('博', '搏'),
+    ('晴', '睛'),
+    ('恵', '惠'),
+    ('貝', '見'),
+    ('免', '兔'),
+    ('折', '析'),
+    ('代', '伐'),
+];
+
+fn look_alike(a: char, b: char) -> bool {
+    KANJI_LOOK_ALIKES
+        .iter()
+        .any(|&(x, y)| (x == a && y == b) || (x == b && y == a))
+}
+
+/// A kanji name part that is the other with one slip: a look-alike character in its place
+/// (OCR, copying), or, in a part of three characters or more, any one-character slip. A
+/// different character in a two-character name (利恵/里恵) is another name, not a slip.
+fn kanji_slip(a: &str, b: &str) -> bool {
+    let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if ca.len() == cb.len() {
+        let diffs: Vec<(char, char)> = ca
+            .iter()
+            .zip(&cb)
+            .filter(|(x, y)| x != y)
+            .map(|(x, y)| (*x, *y))
+            .collect();
+        if let [(x, y)] = diffs.as_slice() {
+            return look_alike(*x, *y) || ca.len() >= 3;
+        }
+    }
+    ca.len().min(cb.len()) >= 3 && within_one(a, b)
+}
+
 /// Optimal-string-alignment distance of at most one (a substitution, insertion, deletion or
 /// transposition of neighbours).
 fn within_one(a: &str, b: &str) -> bool {
@@ -399,7 +461,7 @@ fn cmp_kanji(s: &Features, sk: &Keys, r: &Keys, pool: &Pool) -> u8 {
     if split {
         let fam = sk.kanji_family == r.kanji_family;
         let giv = sk.kanji_given == r.kanji_given;
-        if (fam && within_one(&sn.given, rn.given)) || (giv && within_one(&sn.family, rn.family)) {
+        if (fam && kanji_slip(&sn.given, rn.given)) || (giv && kanji_slip(&sn.family, rn.family)) {
             return KANJI_TYPO;
         }
         if giv {
@@ -410,7 +472,7 @@ fn cmp_kanji(s: &Features, sk: &Keys, r: &Keys, pool: &Pool) -> u8 {
         }
         return KANJI_DIFFERS;
     }
-    if within_one(&sn.full, &rn.full) && sn.full.chars().count() >= 3 {
+    if kanji_slip(&sn.full, &rn.full) {
         return KANJI_TYPO;
     }
     match part_of_unsplit(
@@ -479,10 +541,17 @@ fn cmp_kana(s: &Features, sk: &Keys, r: &Keys, pool: &Pool) -> u8 {
             return KANA_GIVEN_ONLY;
         }
         if fam {
+            // The same family name and a given name that is nearly the same (a foreign name
+            // spelt another way, two slips) is close, not another family member.
+            if strsim::jaro_winkler(&sf.given, rn.given) >= 0.85 {
+                return KANA_CLOSE;
+            }
             return KANA_FAMILY_ONLY;
         }
     } else if within_one(&sf.full, &rn.full) && sf.full.chars().count() >= 3 {
         return KANA_TYPO;
+    } else if strsim::jaro_winkler(&sf.full, &rn.full) >= 0.9 {
+        return KANA_CLOSE;
     } else if let Some(lvl) = part_of_unsplit(
         &sf.family, &sf.given, &sf.full, rn.family, rn.given, &rn.full,
     ) {

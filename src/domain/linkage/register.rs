@@ -28,6 +28,8 @@ pub const RIVAL_MARGIN_BITS: f64 = 5.0;
 pub const TIE_BITS: f64 = 1.0;
 /// A suggested owner must itself match the record with at least this weight.
 pub const SUGGEST_MIN_BITS: f64 = 6.0;
+/// Below this many people, u keeps its a-priori values.
+pub const MIN_PEOPLE_FOR_U: usize = 1_000;
 /// A whole-name block bigger than this is sub-blocked on the birth date.
 pub const SUB_BLOCK: usize = 64;
 /// Floor of the probability of being wrong for a record with two compared attributes or fewer
@@ -487,7 +489,12 @@ impl Register {
     /// register pairs, then m and λ by EM over the linked pairs.
     pub fn train(&mut self, linked: &Patterns, u_pairs: usize) {
         let mut model = Model::prior();
-        model.estimate_u(&self.random_pairs(u_pairs));
+        // Random pairs estimate u only when there are enough different people for the rare
+        // levels (exact agreement of a birth date is about 1 in 30,000): a small register
+        // keeps the prior's u.
+        if self.rows.len() >= MIN_PEOPLE_FOR_U {
+            model.estimate_u(&self.random_pairs(u_pairs));
+        }
         model.train_m(linked);
         self.model = model;
     }
