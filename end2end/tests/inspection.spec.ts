@@ -98,7 +98,7 @@ test("start a scan → live progress → counts → list → evidence (two click
   await expect(sup.getByRole("heading", { name: "Why: the weight of each attribute" })).toBeVisible();
   await expect(sup.getByRole("img", { name: /Waterfall chart of the evidence/ })).toBeVisible();
   const weightsEn = sup.getByRole("table", { name: "How the evidence adds up (weights in bits)" });
-  const attributesEn = /^(Name \(kanji\)|Name \(kana\)|Name \(Latin letters\)|Date of birth|Sex|Address)$/;
+  const attributesEn = /^(Name \(kanji\)|Name \(kana\)|Name \(romaji\)|Date of birth|Sex|Address)$/;
   const attributeEn = weightsEn.getByRole("row").filter({ has: sup.getByRole("rowheader", { name: attributesEn }) }).first();
   await expect(attributeEn.getByRole("cell").nth(1)).toHaveText(/^[+−]\d+\.\d$|^0\.0$/);
   await expect(weightsEn.getByRole("row", { name: /^Probability that the link is wrong/ })).toContainText(/\d+(\.\d)?%/);

@@ -17,7 +17,7 @@ const W: f64 = 360.0;
 const PAD: f64 = 8.0;
 const VALUE_ROOM: f64 = 44.0;
 /// One line of label text, and a bar's height.
-const LINE: f64 = 14.0;
+const LINE: f64 = 17.0;
 const BAR_H: f64 = 14.0;
 /// Space between rows.
 const GAP: f64 = 8.0;
@@ -225,7 +225,7 @@ pub fn Waterfall(evidence: Evidence, #[prop(into)] id: String) -> impl IntoView 
     for s in &rows {
         let label_lines: Vec<String> = match (s.kind, &evidence.rival) {
             (Kind::Rival, Some(r)) => vec![
-                i18n.t("engine.rival"),
+                i18n.t("engine.rival_chart"),
                 rival_facts(r.household, r.unique, i18n),
             ],
             (Kind::Up | Kind::Down, _) => vec![i18n.tf(
@@ -234,7 +234,7 @@ pub fn Waterfall(evidence: Evidence, #[prop(into)] id: String) -> impl IntoView 
             )],
             _ => vec![s.head.clone()],
         };
-        let bar_y = y + LINE * label_lines.len() as f64 + 2.0;
+        let bar_y = y + LINE * label_lines.len() as f64 + 4.0;
         let (x0, x1) = (x(s.from.min(s.to)), x(s.from.max(s.to)));
         let w = (x1 - x0).max(1.5);
         let text_y = bar_y + BAR_H - 3.0;
