@@ -50,21 +50,24 @@ impl Lang {
 }
 
 /// The locale files of each language, merged: the foundation's strings, the workflow's shared
-/// labels, the resident pages, the staff pages and the inspection pages. A key must not appear
-/// in two files.
-const JA_FILES: [&str; 5] = [
+/// labels, the resident pages, the staff pages, the inspection pages and the integrity engine's
+/// explanations (attributes, comparison levels, reason codes, the waterfall). A key must not
+/// appear in two files.
+const JA_FILES: [&str; 6] = [
     include_str!("../locales/ja.json"),
     include_str!("../locales/ja/workflow.json"),
     include_str!("../locales/ja/resident.json"),
     include_str!("../locales/ja/staff.json"),
     include_str!("../locales/ja/inspection.json"),
+    include_str!("../locales/ja/engine.json"),
 ];
-const EN_FILES: [&str; 5] = [
+const EN_FILES: [&str; 6] = [
     include_str!("../locales/en.json"),
     include_str!("../locales/en/workflow.json"),
     include_str!("../locales/en/resident.json"),
     include_str!("../locales/en/staff.json"),
     include_str!("../locales/en/inspection.json"),
+    include_str!("../locales/en/engine.json"),
 ];
 
 fn merge(files: &[&str]) -> HashMap<String, String> {
@@ -252,6 +255,8 @@ mod tests {
             "deadline.",
             "purpose.",
             "action.",
+            "engine.",
+            "scan_reason.",
         ];
         let mut missing = Vec::new();
         let mut stack = vec![std::path::PathBuf::from(concat!(
@@ -294,6 +299,28 @@ mod tests {
                     assert!(seen.insert(k.clone()), "{k} is defined twice");
                 }
             }
+        }
+    }
+
+    /// The engine's reason codes, attributes and comparison levels all read in both languages.
+    #[test]
+    fn every_engine_code_has_words() {
+        use crate::domain::linkage::compare::COMPARISONS;
+        use crate::domain::linkage::reason;
+        let mut keys: Vec<String> = reason::ALL
+            .iter()
+            .map(|r| format!("scan_reason.{r}"))
+            .collect();
+        for c in &COMPARISONS {
+            keys.push(format!("engine.attr.{}", c.code));
+            keys.extend(c.levels.iter().map(|l| format!("engine.level.{l}")));
+        }
+        for lang in [Lang::Ja, Lang::En] {
+            let missing: Vec<_> = keys
+                .iter()
+                .filter(|k| !table(lang).contains_key(k.as_str()))
+                .collect();
+            assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
         }
     }
 

@@ -436,9 +436,105 @@ async fn a_bulk_loads_statistics_leave_the_workflow_tables_alone(b: Backend) {
     }
 }
 
+/// The finding page explains the engine's weights: a waterfall chart with a table of the same
+/// rows (attribute, comparison level, signed weight in bits, running total), the rules applied
+/// and the probability that the link is wrong, in Japanese and in English (the `lang` cookie).
+/// The case raised from it shows the same explanation in its pre-check.
+async fn a_finding_explains_its_weights_in_both_languages(b: Backend) {
+    let app = TestApp::new(b).await;
+    let sup = app.staff_cookie("supervisor").await;
+    let run = start(&app, &sup).await;
+    assert!(app.state.inspection.run_once().await.unwrap());
+    let (finding, _, _) = finding_of(&app, run, 2).await.expect("item 2 found");
+    let stored: Option<String> = myna_portal::on_db!(&app.db, |p| sqlx::query_scalar(
+        "SELECT evidence FROM findings WHERE id = $1"
+    )
+    .bind(finding)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let evidence: myna_portal::domain::linkage::Evidence =
+        serde_json::from_str(&stored.expect("the finding kept its evidence")).unwrap();
+    assert!(!evidence.contributions.is_empty());
+    let p = myna_portal::ui::components::percent(evidence.p_wrong);
+    let link = format!("/staff/findings/{finding}");
+
+    // The chart: an image with a summary, and the table a screen reader reads.
+    let ja = body_text(app.get(&link, Some(&sup)).await).await;
+    for want in [
+        "判定の根拠（項目ごとの重み）",
+        "＋1ビットごとに",
+        r#"role="img" aria-labelledby="finding-waterfall-chart-title""#,
+        "<title id=\"finding-waterfall-chart-title\">判定の根拠の滝グラフ",
+        r#"<table class="waterfall-table">"#,
+        "<caption>判定の根拠の内訳（重みの単位はビット）</caption>",
+        r#"<th scope="col">比較の結果</th>"#,
+        r#"<th scope="row">事前の見込み</th>"#,
+        r#"<th scope="row">合計（ひも付け先の方）</th>"#,
+        r#"<th scope="row">適用したルール</th>"#,
+        r#"<th scope="row">ひも付けが誤りである確率</th>"#,
+        &format!(r#"<td colspan="3" class="wf-p">{p}</td>"#),
+    ] {
+        assert!(ja.contains(want), "{want} in {ja}");
+    }
+    let bits = |v: f64| myna_portal::ui::components::signed_bits(v);
+    for c in &evidence.contributions {
+        let row = format!(
+            r#"<th scope="row">{}</th><td>{}</td><td class="num wf-bits">{}</td>"#,
+            myna_portal::i18n::I18n::new(myna_portal::i18n::Lang::Ja)
+                .t(&format!("engine.attr.{}", c.attribute)),
+            myna_portal::i18n::I18n::new(myna_portal::i18n::Lang::Ja)
+                .t(&format!("engine.level.{}", c.level)),
+            bits(c.bits),
+        );
+        assert!(ja.contains(&row), "{row} in {ja}");
+    }
+    // Every attribute the institution holds is a row, named in plain words.
+    for attr in ["氏名（漢字）", "氏名（カナ）", "生年月日", "性別", "住所"] {
+        assert!(
+            ja.contains(&format!(r#"<th scope="row">{attr}</th>"#)),
+            "{attr}"
+        );
+    }
+    if evidence.rival.is_some() {
+        assert!(ja.contains("住民票の別の方のほうが、この記録をよく説明します"));
+    }
+
+    let en = body_text(app.get(&link, Some(&format!("{sup}; lang=en"))).await).await;
+    for want in [
+        "Why: the weight of each attribute",
+        "Each +1 bit doubles the odds",
+        "<caption>How the evidence adds up (weights in bits)</caption>",
+        r#"<th scope="col">Running total (bits)</th>"#,
+        r#"<th scope="row">Prior</th>"#,
+        r#"<th scope="row">Name (kana)</th>"#,
+        r#"<th scope="row">Date of birth</th>"#,
+        r#"<th scope="row">Address</th>"#,
+        r#"<th scope="row">Probability that the link is wrong</th>"#,
+        &format!(r#"<td colspan="3" class="wf-p">{p}</td>"#),
+    ] {
+        assert!(en.contains(want), "{want} in {en}");
+    }
+    assert!(!en.contains("事前の見込み"), "no Japanese left: {en}");
+
+    // The case raised from the finding carries the evidence into its pre-check.
+    let res = app.post_form(&format!("{link}/case"), "", Some(&sup)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let case = body_text(app.get(&location(&res), Some(&sup)).await).await;
+    for want in [
+        "事前確認の根拠（項目ごとの重み）",
+        r#"<div id="case-waterfall" class="waterfall">"#,
+        "<caption>判定の根拠の内訳（重みの単位はビット）</caption>",
+        r#"<th scope="row">ひも付けが誤りである確率</th>"#,
+    ] {
+        assert!(case.contains(want), "{want} in {case}");
+    }
+}
+
 on_both_backends!(
     a_bulk_loads_statistics_leave_the_workflow_tables_alone,
     a_new_link_asks_the_resident_and_is_checked_at_once,
+    a_finding_explains_its_weights_in_both_languages,
     a_scan_finds_the_wrong_link_and_a_finding_becomes_a_case,
     each_role_sees_only_its_own_findings,
     a_job_runs_once_across_two_servers_and_survives_a_dead_worker,

@@ -3,9 +3,11 @@
 mod frame;
 mod inspection;
 mod items;
+mod waterfall;
 mod workflow;
 
 pub use frame::{Alert, QueryError, SignOut, SiteFooter, SiteHeader};
 pub use inspection::{FindingTable, RunProgress, ScanVerdictBadge};
 pub use items::{value_text, FieldList, ItemCard, MatchTable};
+pub use waterfall::{percent, signed_bits, Waterfall};
 pub use workflow::{notice_text, DeadlineText, StatusBadge, Timeline};

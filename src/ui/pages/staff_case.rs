@@ -13,7 +13,7 @@ use crate::domain::reports::{
 use crate::i18n::I18n;
 use crate::ui::app::{use_i18n, Viewer};
 use crate::ui::components::{
-    Alert, DeadlineText, FieldList, MatchTable, QueryError, StatusBadge, Timeline,
+    Alert, DeadlineText, FieldList, MatchTable, QueryError, StatusBadge, Timeline, Waterfall,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -521,12 +521,21 @@ fn PreCheckView(precheck: PreCheck) -> impl IntoView {
         .iter()
         .map(|r| view! { <li>{i18n.t(&format!("reason.{r}"))}</li> })
         .collect_view();
+    // The engine's evidence as a waterfall, for reports that kept it (older ones did not).
+    let waterfall = precheck.evidence.map(|evidence| {
+        view! {
+            <h3 id="case-waterfall-h">{i18n.t("engine.precheck_title")}</h3>
+            <p class="muted">{i18n.t("engine.how_to_read")}</p>
+            <Waterfall evidence id="case-waterfall" />
+        }
+    });
     view! {
         <p>
             {i18n.t("case.verdict_label")} " " <VerdictBadge verdict=precheck.verdict />
         </p>
         <ul class="reasons">{reasons}</ul>
         <p class="muted">{i18n.t("case.precheck_explain")}</p>
+        {waterfall}
     }
 }
 

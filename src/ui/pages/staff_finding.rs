@@ -6,7 +6,7 @@
 use crate::api::inspection::get_finding;
 use crate::domain::inspection::FindingView;
 use crate::ui::app::use_i18n;
-use crate::ui::components::{Alert, MatchTable, QueryError, ScanVerdictBadge};
+use crate::ui::components::{Alert, MatchTable, QueryError, ScanVerdictBadge, Waterfall};
 use crate::ui::pages::staff_case::{error_code, CaseItemCard, PersonDetails, StaffLoadError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -108,6 +108,16 @@ fn Finding(view: FindingView) -> impl IntoView {
         }
         None => view! { <p class="muted">{i18n.t("inspection.no_suggestion")}</p> }.into_any(),
     };
+    // The engine's evidence as a waterfall, for findings that kept it (older rows did not).
+    let waterfall = view.evidence.map(|evidence| {
+        view! {
+            <section class="card" aria-labelledby="waterfall-h">
+                <h2 id="waterfall-h">{i18n.t("engine.title")}</h2>
+                <p class="muted">{i18n.t("engine.how_to_read")}</p>
+                <Waterfall evidence id="finding-waterfall" />
+            </section>
+        }
+    });
     view! {
         <section class="card" aria-labelledby="summary-h">
             <h2 id="summary-h">{i18n.t("inspection.summary_title")}</h2>
@@ -133,6 +143,7 @@ fn Finding(view: FindingView) -> impl IntoView {
             <ul class="reasons">{reasons}</ul>
             {back}
         </section>
+        {waterfall}
         {case}
         <h2>{i18n.t("inspection.evidence_title")}</h2>
         <CaseItemCard
