@@ -416,8 +416,36 @@ fn kanji_slip(a: &str, b: &str) -> bool {
 /// Optimal-string-alignment distance of at most one (a substitution, insertion, deletion or
 /// transposition of neighbours).
 fn within_one(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
     let (la, lb) = (a.chars().count(), b.chars().count());
-    la.abs_diff(lb) <= 1 && strsim::osa_distance(a, b) <= 1
+    if la.abs_diff(lb) > 1 {
+        return false;
+    }
+    // Without allocating (this runs for every candidate of a rival search): strip the common
+    // prefix and suffix; what is left is one character or none on each side, or two
+    // neighbours swapped.
+    let prefix = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let room = la.min(lb) - prefix;
+    let suffix = a
+        .chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (ra, rb) = (la - prefix - suffix, lb - prefix - suffix);
+    if ra <= 1 && rb <= 1 {
+        return true;
+    }
+    if ra == 2 && rb == 2 {
+        let mut ma = a.chars().skip(prefix);
+        let mut mb = b.chars().skip(prefix);
+        let (a0, a1, b0, b1) = (ma.next(), ma.next(), mb.next(), mb.next());
+        return a0 == b1 && a1 == b0;
+    }
+    false
 }
 
 /// One side's name as strings: whole, family, given (family and given empty when unsplit).
@@ -724,8 +752,16 @@ pub fn cmp_birth(a: u32, b: u32) -> u8 {
     if ya == yb && ma == db && da == mb && valid_ymd(a) {
         return BIRTH_SWAPPED;
     }
-    let (sa, sb) = (format!("{a:08}"), format!("{b:08}"));
-    let differing = sa.bytes().zip(sb.bytes()).filter(|(x, y)| x != y).count();
+    // Differing decimal digits of the two YYYYMMDD numbers (no allocation: this runs for
+    // every candidate of a sub-blocked name block).
+    let (mut x, mut y, mut differing) = (a, b, 0);
+    for _ in 0..8 {
+        if x % 10 != y % 10 {
+            differing += 1;
+        }
+        x /= 10;
+        y /= 10;
+    }
     if differing == 1 {
         return BIRTH_ONE_DIGIT;
     }
@@ -894,6 +930,31 @@ mod tests {
         assert_eq!(g(&s, &taro())[ADDRESS], ADDRESS_SAME_MUNI);
         s.address = Some("大阪市北区梅田1-2-3".into());
         assert_eq!(g(&s, &taro())[ADDRESS], ADDRESS_DIFFERS);
+    }
+
+    #[test]
+    fn one_slip_is_a_substitution_insertion_deletion_or_swap() {
+        for (a, b) in [
+            ("タロウ", "タロウ"),
+            ("タロウ", "タコウ"),
+            ("タロウ", "タロ"),
+            ("タロ", "タロウ"),
+            ("タロウ", "ロタウ"),
+            ("abcd", "abdc"),
+            ("", "a"),
+        ] {
+            assert!(within_one(a, b), "{a} {b}");
+            assert_eq!(within_one(a, b), strsim::osa_distance(a, b) <= 1, "{a} {b}");
+        }
+        for (a, b) in [
+            ("タロウ", "ハナコ"),
+            ("abcd", "badc"),
+            ("ab", "abcd"),
+            ("abc", "cab"),
+        ] {
+            assert!(!within_one(a, b), "{a} {b}");
+            assert!(strsim::osa_distance(a, b) > 1, "{a} {b}");
+        }
     }
 
     #[test]

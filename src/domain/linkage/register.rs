@@ -262,29 +262,53 @@ impl RegisterBuilder {
     }
 }
 
-/// Row positions sorted by a key, with the keys beside them (12 bytes an entry).
+/// Row positions sorted by a key, with the keys beside them (12 bytes an entry), and a
+/// directory by the key's top bits (the keys are hashes, so evenly spread): a look-up reads
+/// the directory and a bucket of a few entries instead of binary-searching 80 million.
 struct BlockIndex {
     keys: Vec<u64>,
     rows: Vec<u32>,
+    shift: u32,
+    dir: Vec<u32>,
 }
 
 impl BlockIndex {
     fn build(mut pairs: Vec<(u64, u32)>) -> Self {
         pairs.retain(|(k, _)| *k != 0);
         pairs.sort_unstable();
+        // About four entries a bucket, at most 2^26 buckets.
+        let bits = ((pairs.len() / 4)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros())
+        .clamp(1, 26);
+        let shift = 64 - bits;
+        let mut dir = vec![0u32; (1usize << bits) + 1];
+        let mut at = 0usize;
+        for (bucket, slot) in dir.iter_mut().enumerate() {
+            while at < pairs.len() && ((pairs[at].0 >> shift) as usize) < bucket {
+                at += 1;
+            }
+            *slot = at as u32;
+        }
         BlockIndex {
             keys: pairs.iter().map(|(k, _)| *k).collect(),
             rows: pairs.iter().map(|(_, i)| *i).collect(),
+            shift,
+            dir,
         }
     }
 
     fn get(&self, key: u64) -> &[u32] {
-        if key == 0 {
+        if key == 0 || self.keys.is_empty() {
             return &[];
         }
-        let start = self.keys.partition_point(|&k| k < key);
-        let end = start + self.keys[start..].partition_point(|&k| k <= key);
-        &self.rows[start..end]
+        let bucket = (key >> self.shift) as usize;
+        let (lo, hi) = (self.dir[bucket] as usize, self.dir[bucket + 1] as usize);
+        let keys = &self.keys[lo..hi];
+        let start = keys.partition_point(|&k| k < key);
+        let end = start + keys[start..].partition_point(|&k| k <= key);
+        &self.rows[lo + start..lo + end]
     }
 }
 
@@ -966,6 +990,34 @@ fn reason_of(k: usize, lvl: u8) -> Option<&'static str> {
         (compare::ADDRESS, _) => reason::ADDRESS_PARTLY_DIFFERS,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::BlockIndex;
+
+    #[test]
+    fn the_directory_finds_every_key_and_nothing_else() {
+        let mut pairs = Vec::new();
+        let mut k: u64 = 0x1234_5678_9abc_def1;
+        for i in 0..10_000u32 {
+            k = k
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            pairs.push((k | 1, i));
+            if i % 7 == 0 {
+                pairs.push((k | 1, i + 100_000));
+            }
+        }
+        let idx = BlockIndex::build(pairs.clone());
+        for (key, row) in &pairs {
+            assert!(idx.get(*key).contains(row));
+        }
+        assert_eq!(idx.get(pairs[0].0).len(), 2);
+        assert!(idx.get(2).is_empty());
+        assert!(idx.get(0).is_empty());
+        assert!(BlockIndex::build(Vec::new()).get(7).is_empty());
+    }
 }
 
 /// Counts how many different people one source record is linked to: `true` for each link of a
