@@ -992,6 +992,22 @@ fn reason_of(k: usize, lvl: u8) -> Option<&'static str> {
     })
 }
 
+/// Counts how many different people one source record is linked to: `true` for each link of a
+/// key seen with more than one number. Pure; the caller supplies `(source_key_hash, my_number)`.
+pub fn sources_linked_to_several(pairs: &[(u64, u64)]) -> Vec<bool> {
+    let mut sorted: Vec<(u64, u64)> = pairs.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    pairs
+        .iter()
+        .map(|(k, _)| {
+            let start = sorted.partition_point(|(s, _)| s < k);
+            let end = sorted.partition_point(|(s, _)| s <= k);
+            end - start > 1
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod index_tests {
     use super::BlockIndex;
@@ -1018,20 +1034,4 @@ mod index_tests {
         assert!(idx.get(0).is_empty());
         assert!(BlockIndex::build(Vec::new()).get(7).is_empty());
     }
-}
-
-/// Counts how many different people one source record is linked to: `true` for each link of a
-/// key seen with more than one number. Pure; the caller supplies `(source_key_hash, my_number)`.
-pub fn sources_linked_to_several(pairs: &[(u64, u64)]) -> Vec<bool> {
-    let mut sorted: Vec<(u64, u64)> = pairs.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    pairs
-        .iter()
-        .map(|(k, _)| {
-            let start = sorted.partition_point(|(s, _)| s < k);
-            let end = sorted.partition_point(|(s, _)| s <= k);
-            end - start > 1
-        })
-        .collect()
 }
