@@ -5,10 +5,11 @@
 //! Rival search. A link is also wrong when someone else in the register explains the record
 //! clearly better. Candidates come from several blocking keys at once, so the rightful owner is
 //! found even when their record has a typo: birth date with the family or the given name (kana
-//! and kanji, each), the whole kana or kanji name without the date (which catches a date typo;
-//! a big block is sub-blocked by keeping only people whose birth date is the same or a typo
-//! away), each Latin name token, and the linked person's household. No block is capped: a block
-//! is read whole or filtered by a cheap test, never cut at a count.
+//! and kanji, each); the whole kana or kanji name with two of the three parts of the date (a
+//! typo in the third, or day and month swapped); the whole name alone for a record without a
+//! date; each Latin name token; and the linked person's household. No block is capped: a block
+//! over [`SUB_BLOCK`] people is read through a cheap filter (the birth date the same or a typo
+//! away, or the sex), never cut at a count.
 
 use super::compare::{self, level, Field, Gamma, Keys, Pool, COMPARISONS, K, NONE};
 use super::features::Features;
@@ -30,7 +31,8 @@ pub const TIE_BITS: f64 = 1.0;
 pub const SUGGEST_MIN_BITS: f64 = 6.0;
 /// Below this many people, u keeps its a-priori values.
 pub const MIN_PEOPLE_FOR_U: usize = 1_000;
-/// A whole-name block bigger than this is sub-blocked on the birth date.
+/// A block bigger than this (a common whole name or Latin name token without the date, a date
+/// alone) is sub-blocked on the birth date, or without one on the sex.
 pub const SUB_BLOCK: usize = 64;
 /// Floor of the probability of being wrong for a record with two compared attributes or fewer
 /// ("never confidently consistent").
@@ -335,6 +337,11 @@ const T_KANJI: u64 = 7;
 const T_LATIN_TOKEN: u64 = 8;
 const T_BIRTH_KANA: u64 = 9;
 const T_BIRTH_KANJI: u64 = 10;
+const T_KANA_YEAR_MONTH: u64 = 11;
+const T_KANA_MONTH_DAY: u64 = 12;
+const T_KANA_YEAR_SWAP: u64 = 13;
+const T_KANJI_YEAR_MONTH: u64 = 14;
+const T_KANJI_MONTH_DAY: u64 = 15;
 
 /// The blocking keys of a person or a record (birth-date keys only when the date is held).
 fn block_keys(k: &Keys, latin_tokens: &[u64], out: &mut Vec<u64>) {
@@ -352,6 +359,17 @@ fn block_keys(k: &Keys, latin_tokens: &[u64], out: &mut Vec<u64>) {
     }
     out.push(mix(T_KANA, k.kana_full, 1));
     out.push(mix(T_KANJI, k.kanji_full, 1));
+    // The whole name with two of the three parts of the date: a typo in one part (a digit of
+    // the day, the year off by one) or the day and month swapped still meets the owner.
+    if k.birth != 0 {
+        let (y, m, d) = (b / 10000, b / 100 % 100, b % 100);
+        let swap = y * 10000 + m.min(d) * 100 + m.max(d);
+        out.push(mix(T_KANA_YEAR_MONTH, k.kana_full, y * 100 + m + 1));
+        out.push(mix(T_KANA_MONTH_DAY, k.kana_full, m * 100 + d + 1));
+        out.push(mix(T_KANA_YEAR_SWAP, k.kana_full, swap + 1));
+        out.push(mix(T_KANJI_YEAR_MONTH, k.kanji_full, y * 100 + m + 1));
+        out.push(mix(T_KANJI_MONTH_DAY, k.kanji_full, m * 100 + d + 1));
+    }
     for t in latin_tokens {
         out.push(mix(T_LATIN_TOKEN, *t, 1));
     }
@@ -584,7 +602,9 @@ impl Register {
         let latin = latin_token_hashes(0, &self.pool, s.features.latin.as_deref());
         block_keys(&s.keys, &latin, &mut keys);
         let birth_key = mix(T_BIRTH, u64::from(s.keys.birth), 0x5151);
-        let name_keys = [
+        // A record with a date meets the owner's whole name through the date-part keys; the
+        // whole name alone (a big block for a common name) is read only without a date.
+        let undated_names = [
             mix(T_KANA, s.keys.kana_full, 1),
             mix(T_KANJI, s.keys.kanji_full, 1),
         ];
@@ -598,12 +618,16 @@ impl Register {
             if key == birth_key && has_names {
                 continue;
             }
+            if s.keys.birth != 0 && undated_names.contains(&key) {
+                continue;
+            }
             let block = self.blocks.get(key);
-            let whole_name = name_keys.contains(&key);
-            if block.len() <= SUB_BLOCK || !(whole_name || key == birth_key) {
+            if block.len() <= SUB_BLOCK {
                 out.extend_from_slice(block);
                 continue;
             }
+            // A big block: a whole name or a Latin name token without the date, or the date
+            // alone.
             if s.features.held() <= 1 {
                 // Only the name is held: everyone in the block ties with everyone else.
                 let first = block.iter().find(|r| Some(**r as usize) != linked_row);
