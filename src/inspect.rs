@@ -736,9 +736,18 @@ pub fn run(opts: &InspectOptions) -> Result<InspectSummary, InspectError> {
     let workers = worker_count(opts.workers);
     let (mut index, mut summary) =
         load_register(&opts.register, opts.skip_bad_rows, opts.progress, workers)?;
-    tracing::debug!(people = index.len(), "register indexed");
+    tracing::info!(
+        people = index.len(),
+        secs = started.elapsed().as_secs_f64(),
+        "register indexed"
+    );
     train(&mut index, &opts.links)?;
     summary.model = Some(index.model().clone());
+    tracing::info!(
+        secs = started.elapsed().as_secs_f64(),
+        lambda = index.model().lambda,
+        "model trained"
+    );
 
     let (rdr, cols, size) = open_csv(&opts.links, &LINK_COLUMNS, &[])?;
     let tmp = TempDir(temp_dir_for(&opts.out));

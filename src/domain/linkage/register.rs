@@ -264,12 +264,12 @@ impl RegisterBuilder {
     }
 }
 
-/// Row positions sorted by a key, with the keys beside them (12 bytes an entry), and a
-/// directory by the key's top bits (the keys are hashes, so evenly spread): a look-up reads
-/// the directory and a bucket of a few entries instead of binary-searching 80 million.
+/// `(key, row position)` pairs sorted by key (16 bytes an entry, kept as one array: no second
+/// copy while it is built), and a directory by the key's top bits (the keys are hashes, so
+/// evenly spread): a look-up reads the directory and a bucket of a few entries instead of
+/// binary-searching 100 million.
 struct BlockIndex {
-    keys: Vec<u64>,
-    rows: Vec<u32>,
+    pairs: Vec<(u64, u32)>,
     shift: u32,
     dir: Vec<u32>,
 }
@@ -277,7 +277,8 @@ struct BlockIndex {
 impl BlockIndex {
     fn build(mut pairs: Vec<(u64, u32)>) -> Self {
         pairs.retain(|(k, _)| *k != 0);
-        pairs.sort_unstable();
+        pairs.shrink_to_fit();
+        sort_on_two_threads(&mut pairs);
         // About four entries a bucket, at most 2^26 buckets.
         let bits = ((pairs.len() / 4)
             .max(1)
@@ -293,25 +294,42 @@ impl BlockIndex {
             }
             *slot = at as u32;
         }
-        BlockIndex {
-            keys: pairs.iter().map(|(k, _)| *k).collect(),
-            rows: pairs.iter().map(|(_, i)| *i).collect(),
-            shift,
-            dir,
-        }
+        BlockIndex { pairs, shift, dir }
     }
 
-    fn get(&self, key: u64) -> &[u32] {
-        if key == 0 || self.keys.is_empty() {
-            return &[];
-        }
-        let bucket = (key >> self.shift) as usize;
-        let (lo, hi) = (self.dir[bucket] as usize, self.dir[bucket + 1] as usize);
-        let keys = &self.keys[lo..hi];
-        let start = keys.partition_point(|&k| k < key);
-        let end = start + keys[start..].partition_point(|&k| k <= key);
-        &self.rows[lo + start..lo + end]
+    /// The row positions of a key.
+    fn get(&self, key: u64) -> impl ExactSizeIterator<Item = u32> + Clone + '_ {
+        let found: &[(u64, u32)] = if key == 0 || self.pairs.is_empty() {
+            &[]
+        } else {
+            let bucket = (key >> self.shift) as usize;
+            let (lo, hi) = (self.dir[bucket] as usize, self.dir[bucket + 1] as usize);
+            let b = &self.pairs[lo..hi];
+            let start = b.partition_point(|&(k, _)| k < key);
+            let end = start + b[start..].partition_point(|&(k, _)| k <= key);
+            &b[start..end]
+        };
+        found.iter().map(|&(_, r)| r)
     }
+}
+
+/// Sorts the pairs with two threads and no extra memory: partitions them in place by the top
+/// bit of the key (the keys are hashes, so the halves are even), then sorts each half.
+fn sort_on_two_threads(pairs: &mut [(u64, u32)]) {
+    let (mut i, mut j) = (0usize, pairs.len());
+    while i < j {
+        if pairs[i].0 >> 63 == 0 {
+            i += 1;
+        } else {
+            j -= 1;
+            pairs.swap(i, j);
+        }
+    }
+    let (low, high) = pairs.split_at_mut(i);
+    std::thread::scope(|scope| {
+        scope.spawn(|| low.sort_unstable());
+        high.sort_unstable();
+    });
 }
 
 /// The register held the same number more than once.
@@ -623,16 +641,16 @@ impl Register {
             }
             let block = self.blocks.get(key);
             if block.len() <= SUB_BLOCK {
-                out.extend_from_slice(block);
+                out.extend(block);
                 continue;
             }
             // A big block: a whole name or a Latin name token without the date, or the date
             // alone.
             if s.features.held() <= 1 {
                 // Only the name is held: everyone in the block ties with everyone else.
-                let first = block.iter().find(|r| Some(**r as usize) != linked_row);
+                let first = block.clone().find(|r| Some(*r as usize) != linked_row);
                 if let Some(r) = first {
-                    let row = &self.rows[*r as usize].keys;
+                    let row = &self.rows[r as usize].keys;
                     let g = compare::gamma(&s.features, &s.keys, row, &self.pool);
                     uniform_tie = Some(self.bits(&g, row));
                 }
@@ -640,7 +658,7 @@ impl Register {
             }
             // Sub-block: keep the people whose birth date is the same or a typo away, or
             // (without a date) whose sex agrees.
-            out.extend(block.iter().copied().filter(|r| {
+            out.extend(block.filter(|r| {
                 let p = &self.rows[*r as usize].keys;
                 if s.keys.birth != 0 && p.birth != 0 {
                     compare::cmp_birth(s.keys.birth, p.birth) != level::BIRTH_DIFFERS
@@ -652,7 +670,7 @@ impl Register {
         if let Some(pos) = linked_row {
             let hh = self.rows[pos].household;
             if hh != 0 {
-                out.extend_from_slice(self.households.get(hh));
+                out.extend(self.households.get(hh));
             }
         }
         out.sort_unstable();
@@ -726,8 +744,8 @@ impl Register {
             return false;
         };
         let same = |held: u64, theirs: u64| held == 0 || held == theirs;
-        self.blocks.get(key).iter().any(|r| {
-            let row = *r as usize;
+        self.blocks.get(key).any(|r| {
+            let row = r as usize;
             let p = &self.rows[row].keys;
             row != pos
                 && same(k.kanji_full, p.kanji_full)
@@ -744,8 +762,8 @@ impl Register {
         if hh == 0 {
             return false;
         }
-        self.households.get(hh).iter().any(|r| {
-            let row = *r as usize;
+        self.households.get(hh).any(|r| {
+            let row = r as usize;
             if row == pos {
                 return false;
             }
@@ -1051,11 +1069,16 @@ mod index_tests {
         }
         let idx = BlockIndex::build(pairs.clone());
         for (key, row) in &pairs {
-            assert!(idx.get(*key).contains(row));
+            assert!(idx.get(*key).any(|r| r == *row));
         }
         assert_eq!(idx.get(pairs[0].0).len(), 2);
-        assert!(idx.get(2).is_empty());
-        assert!(idx.get(0).is_empty());
-        assert!(BlockIndex::build(Vec::new()).get(7).is_empty());
+        assert_eq!(idx.get(2).len(), 0);
+        assert_eq!(idx.get(0).len(), 0);
+        assert_eq!(BlockIndex::build(Vec::new()).get(7).len(), 0);
+        let mut sorted = pairs.clone();
+        sorted.sort_unstable();
+        let mut two = pairs.clone();
+        super::sort_on_two_threads(&mut two);
+        assert_eq!(two, sorted);
     }
 }
