@@ -57,6 +57,21 @@ impl Attribute {
     }
 }
 
+impl Identity {
+    /// An identity from five cells as an extract or a form has them, kanji name, kana name,
+    /// birth date, sex, address; an empty cell is not held.
+    pub fn from_cells(kanji: &str, kana: &str, birth: &str, sex: &str, address: &str) -> Self {
+        let cell = |v: &str| (!v.is_empty()).then(|| v.to_string());
+        Identity {
+            name_kanji: cell(kanji),
+            name_kana: cell(kana),
+            birth_date: cell(birth),
+            sex: cell(sex),
+            address: cell(address),
+        }
+    }
+}
+
 /// The outcome of comparing one attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MatchResult {
@@ -134,14 +149,7 @@ mod tests {
     use super::*;
 
     fn id(k: &str, kana: &str, b: &str, s: &str, a: &str) -> Identity {
-        let o = |v: &str| (!v.is_empty()).then(|| v.to_string());
-        Identity {
-            name_kanji: o(k),
-            name_kana: o(kana),
-            birth_date: o(b),
-            sex: o(s),
-            address: o(a),
-        }
+        Identity::from_cells(k, kana, b, s, a)
     }
 
     #[test]

@@ -37,14 +37,7 @@ mod tests {
     use crate::domain::matching::Identity;
 
     fn id(k: &str, kana: &str, b: &str, s: &str, a: &str) -> Identity {
-        let o = |v: &str| (!v.is_empty()).then(|| v.to_string());
-        Identity {
-            name_kanji: o(k),
-            name_kana: o(kana),
-            birth_date: o(b),
-            sex: o(s),
-            address: o(a),
-        }
+        Identity::from_cells(k, kana, b, s, a)
     }
 
     fn taro() -> Identity {
