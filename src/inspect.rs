@@ -303,15 +303,7 @@ fn valid_date(s: &str) -> bool {
     {
         return false;
     }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
+    crate::domain::linkage::features::is_calendar_date(y, m, d)
 }
 
 /// The identity attributes shared by both files, validated.

@@ -59,18 +59,8 @@ pub struct Inspection {
     pub worker: String,
 }
 
-pub(crate) fn identity_of(r: &RegisterScanRow) -> Identity {
-    Identity {
-        name_kanji: Some(r.name_kanji.clone()),
-        name_kana: Some(r.name_kana.clone()),
-        birth_date: Some(r.birth_date.clone()),
-        sex: Some(r.sex.clone()),
-        address: Some(r.address.clone()),
-    }
-}
-
 fn add_entry(into: &mut RegisterBuilder, r: &RegisterScanRow) {
-    add_register_entry(into, r.id, &identity_of(r), r.household_id, r.deceased);
+    add_register_entry(into, r.id, &r.identity(), r.household_id, r.deceased);
 }
 
 fn snapshot_of(i: &ScanItemRow) -> Identity {

@@ -726,16 +726,8 @@ fn bigram_dice(a: &str, b: &str) -> f64 {
 }
 
 fn valid_ymd(d: u32) -> bool {
-    let (y, m, day) = (d / 10000, d / 100 % 100, d % 100);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day) && y > 0
+    let y = d / 10000;
+    y > 0 && super::features::is_calendar_date(y, d / 100 % 100, d % 100)
 }
 
 /// Birth dates: exact, day and month transposed, one digit off, the year off by one, differs.

@@ -249,6 +249,19 @@ fn municipality(area: &str) -> &str {
     }
 }
 
+/// Whether the month has the day (proleptic Gregorian calendar, leap years included).
+pub fn is_calendar_date(y: u32, m: u32, d: u32) -> bool {
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
 /// A birth date as `YYYYMMDD`, or 0 when it is not a date of that shape.
 pub fn birth_key(raw: &str) -> u32 {
     let d = normalize::date(raw);
