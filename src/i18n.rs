@@ -53,21 +53,23 @@ impl Lang {
 /// labels, the resident pages, the staff pages, the inspection pages and the integrity engine's
 /// explanations (attributes, comparison levels, reason codes, the waterfall). A key must not
 /// appear in two files.
-const JA_FILES: [&str; 6] = [
+const JA_FILES: [&str; 7] = [
     include_str!("../locales/ja.json"),
     include_str!("../locales/ja/workflow.json"),
     include_str!("../locales/ja/resident.json"),
     include_str!("../locales/ja/staff.json"),
     include_str!("../locales/ja/inspection.json"),
     include_str!("../locales/ja/engine.json"),
+    include_str!("../locales/ja/passkey.json"),
 ];
-const EN_FILES: [&str; 6] = [
+const EN_FILES: [&str; 7] = [
     include_str!("../locales/en.json"),
     include_str!("../locales/en/workflow.json"),
     include_str!("../locales/en/resident.json"),
     include_str!("../locales/en/staff.json"),
     include_str!("../locales/en/inspection.json"),
     include_str!("../locales/en/engine.json"),
+    include_str!("../locales/en/passkey.json"),
 ];
 
 fn merge(files: &[&str]) -> HashMap<String, String> {

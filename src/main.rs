@@ -133,6 +133,18 @@ enum Command {
         /// Seconds between signed checkpoints of the audit chain's head (0: none).
         #[arg(long, env = "PORTAL_AUDIT_CHECKPOINT_SECS", default_value_t = 300)]
         checkpoint_secs: u64,
+        /// The portal's public address; passkeys are bound to its host, which must be a domain
+        /// name (default: http://localhost with the serving port; any port on localhost works).
+        #[arg(long, env = "PORTAL_PUBLIC_ORIGIN")]
+        public_origin: Option<String>,
+    },
+    /// Issue a one-time activation code for a resident (the municipality's step): with it and
+    /// their number the resident registers a passkey at /activate. Valid 72 hours, single use,
+    /// stored hashed. The My Number is read from standard input; the code is printed once.
+    ActivationCode {
+        /// Who issues it, for the audit trail (for example the office and the clerk).
+        #[arg(long, default_value = "staff:cli")]
+        issued_by: String,
     },
     /// Generate a synthetic population into an empty database.
     Seed {
@@ -315,6 +327,7 @@ async fn main() -> anyhow::Result<()> {
             client_ip_header,
             password_workers,
             checkpoint_secs,
+            public_origin,
         } => {
             let client_ip_header = client_ip_header
                 .map(|h| http::HeaderName::from_bytes(h.trim().as_bytes()))
@@ -324,6 +337,10 @@ async fn main() -> anyhow::Result<()> {
             let conf = leptos::prelude::get_configuration(Some(&config))?;
             let options = conf.leptos_options;
             let addr = options.site_addr;
+            let public_origin =
+                public_origin.unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
+            myna_portal::service::passkeys::relying_party(&public_origin)
+                .map_err(|e| anyhow::anyhow!("--public-origin: {e}"))?;
             let state = AppState::new(
                 options,
                 db.clone(),
@@ -334,6 +351,7 @@ async fn main() -> anyhow::Result<()> {
                     throttle: (throttle == "on").then(Default::default),
                     client_ip_header,
                     password_workers,
+                    public_origin,
                 },
             );
             if metrics_addr != "off" {
@@ -443,8 +461,12 @@ async fn main() -> anyhow::Result<()> {
                     .iter()
                     .map(|d| serde_json::json!({"resident_id": d.resident_id, "my_number": d.my_number, "password": d.password}))
                     .collect();
-                let demo =
-                    serde_json::json!({"residents": residents, "staff": staff, "pool": pool});
+                let activation: Vec<_> = report
+                    .activation
+                    .iter()
+                    .map(|a| serde_json::json!({"resident_id": a.resident_id, "my_number": a.my_number, "code": a.code}))
+                    .collect();
+                let demo = serde_json::json!({"residents": residents, "staff": staff, "pool": pool, "activation": activation});
                 std::fs::write(&path, serde_json::to_string_pretty(&demo)?)?;
             }
             if !report.demo.is_empty() {
@@ -454,6 +476,12 @@ async fn main() -> anyhow::Result<()> {
                         "  My Number {}  password {}  — {}",
                         d.my_number, d.password, d.role
                     );
+                }
+            }
+            if !report.activation.is_empty() {
+                println!("\nDemo passkey activation (http://localhost:3000/activate; codes valid 72 hours, once):");
+                for a in &report.activation {
+                    println!("  My Number {}  activation code {}", a.my_number, a.code);
                 }
             }
             if !report.demo_staff.is_empty() {
@@ -537,6 +565,37 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "Updated the register entry of {n}; re-checked its links: {raised} finding(s)."
             );
+        }
+        Command::ActivationCode { issued_by } => {
+            let mut s = String::new();
+            std::io::stdin().read_line(&mut s)?;
+            let n = MyNumber::parse(s.trim())
+                .map_err(|e| anyhow::anyhow!("not a valid My Number: {e}"))?;
+            let passkeys = myna_portal::service::passkeys::PasskeyService {
+                db: db.clone(),
+                hasher,
+                clock: Arc::new(SystemClock),
+                gate: myna_portal::service::crypto::PasswordGate::new(1),
+                webauthn: Arc::new(myna_portal::service::passkeys::relying_party(
+                    myna_portal::server::state::DEFAULT_PUBLIC_ORIGIN,
+                )?),
+            };
+            match passkeys
+                .issue_activation_code(&n, &issued_by)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                Some((code, expires)) => {
+                    let until = chrono::DateTime::from_timestamp(expires, 0)
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_default();
+                    println!("Activation code for {n}: {code}");
+                    println!(
+                        "Valid until {until} (72 hours), once. Hand it to the resident in person."
+                    );
+                }
+                None => anyhow::bail!("no resident with the number {n}"),
+            }
         }
         Command::Scan => {
             use myna_portal::service::clock::Clock;

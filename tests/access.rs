@@ -48,6 +48,13 @@ enum Access {
 const RESIDENTS: &[Who] = &[ResidentA, ResidentB];
 const CASE_STAFF: &[Who] = &[CaseworkerOwn, Supervisor];
 const QUEUE_STAFF: &[Who] = &[CaseworkerOwn, CaseworkerOther, Supervisor];
+const STAFF_ALL: &[Who] = &[
+    Helpdesk,
+    CaseworkerOwn,
+    CaseworkerOther,
+    Supervisor,
+    Administrator,
+];
 
 /// One probe: the route template it covers, the concrete request, and who may pass.
 struct Probe {
@@ -86,6 +93,26 @@ const TABLE: &[Probe] = &[
     probe("GET", "/lang/{code}", "/lang/en?next=/", "", Access::Public),
     probe("POST", "/auth/login", "/auth/login", "my_number=012345678903&password=x", Access::Public),
     probe("POST", "/staff/auth/login", "/staff/auth/login", "username=x&password=y&code=123456", Access::Public),
+    probe("GET", "/activate", "/activate", "", Access::Public),
+    // Passkey ceremonies: anyone may start one; finishing needs the authenticator (a form body
+    // here is refused as not JSON, or sent back to the page).
+    probe("POST", "/auth/passkey/activate/start", "/auth/passkey/activate/start", "my_number=x&code=y", Access::Public),
+    probe("POST", "/auth/passkey/activate/finish", "/auth/passkey/activate/finish", "", Access::Public),
+    probe("POST", "/auth/passkey/signin/start", "/auth/passkey/signin/start", "", Access::Public),
+    probe("POST", "/auth/passkey/signin/finish", "/auth/passkey/signin/finish", "", Access::Public),
+    probe("POST", "/staff/auth/passkey/signin/start", "/staff/auth/passkey/signin/start", "", Access::Public),
+    probe("POST", "/staff/auth/passkey/signin/finish", "/staff/auth/passkey/signin/finish", "", Access::Public),
+    // Each person's own passkeys only.
+    probe("GET", "/me/security", "/me/security", "", Access::Only(RESIDENTS)),
+    probe("POST", "/api/my_security", "/api/my_security", "", Access::Only(RESIDENTS)),
+    probe("POST", "/me/passkeys/add/start", "/me/passkeys/add/start", "", Access::Only(RESIDENTS)),
+    probe("POST", "/me/passkeys/add/finish", "/me/passkeys/add/finish", "", Access::Only(RESIDENTS)),
+    probe("POST", "/me/passkeys/{id}/remove", "/me/passkeys/1/remove", "", Access::Only(&[])),
+    probe("GET", "/staff/security", "/staff/security", "", Access::Only(STAFF_ALL)),
+    probe("POST", "/api/staff/security", "/api/staff/security", "", Access::Only(STAFF_ALL)),
+    probe("POST", "/staff/passkeys/add/start", "/staff/passkeys/add/start", "", Access::Only(STAFF_ALL)),
+    probe("POST", "/staff/passkeys/add/finish", "/staff/passkeys/add/finish", "", Access::Only(STAFF_ALL)),
+    probe("POST", "/staff/passkeys/{id}/remove", "/staff/passkeys/1/remove", "", Access::Only(&[])),
     // Residents' pages and functions: their own data only.
     probe("GET", "/me", "/me", "", Access::Only(RESIDENTS)),
     probe("GET", "/me/report", "/me/report?item=2", "", Access::Only(RESIDENTS)),

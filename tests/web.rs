@@ -830,7 +830,359 @@ async fn next_goes_only_to_the_portals_own_pages(b: Backend) {
     }
 }
 
+/// A same-origin JSON POST, as `public/passkey.js` sends it.
+async fn post_json(
+    app: &TestApp,
+    path: &str,
+    body: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, http::HeaderMap, serde_json::Value) {
+    let mut b = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json")
+        .header(header::HOST, "localhost:3000")
+        .header(header::ORIGIN, "http://localhost:3000")
+        .header("sec-fetch-site", "same-origin");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    let res = app
+        .send(b.body(Body::from(body.to_string())).unwrap())
+        .await;
+    let (status, headers) = (res.status(), res.headers().clone());
+    let text = body_text(res).await;
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
+
+fn activation_body(number: &str, code: &str) -> String {
+    serde_json::json!({ "my_number": number, "code": code }).to_string()
+}
+
+async fn activation_codes_are_single_use_for_72_hours_and_answer_alike(b: Backend) {
+    let app = TestApp::new(b).await;
+    let n = myna_portal::domain::my_number::MyNumber::parse(C_NUMBER).unwrap();
+    let (code, expires) = app
+        .state
+        .passkeys
+        .issue_activation_code(&n, "staff:test")
+        .await
+        .unwrap()
+        .expect("C is a resident");
+    assert_eq!(expires, app.clock_now() + 72 * 3600);
+    // Only the hash is stored.
+    let stored: Vec<u8> = myna_portal::on_db!(&app.db, |p| sqlx::query_scalar(
+        "SELECT code_hash FROM activation_codes"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert!(!String::from_utf8_lossy(&stored).contains(&code.replace('-', "")));
+
+    // A wrong code on a known number and the right code on an unknown number: one answer.
+    let (s1, _, known) = post_json(
+        &app,
+        "/auth/passkey/activate/start",
+        &activation_body(C_NUMBER, "AAAA-BBBB-CCCC-DDDD"),
+        None,
+    )
+    .await;
+    let (s2, _, unknown) = post_json(
+        &app,
+        "/auth/passkey/activate/start",
+        &activation_body(UNKNOWN_NUMBER, &code),
+        None,
+    )
+    .await;
+    assert_eq!((s1, &known), (s2, &unknown));
+    assert_eq!(s1, StatusCode::FORBIDDEN);
+    assert_eq!(known["error"], "activation_refused");
+    // A malformed code or number is told at once (400), not counted as a guess.
+    let (s, _, v) = post_json(
+        &app,
+        "/auth/passkey/activate/start",
+        &activation_body(C_NUMBER, "ABC"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("code_malformed"))
+    );
+    let (s, _, v) = post_json(
+        &app,
+        "/auth/passkey/activate/start",
+        &activation_body("123", &code),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("number_length"))
+    );
+    // Broken JSON is a 400, another content type a 415; a form without JavaScript goes back to the page.
+    let (s, _, _) = post_json(&app, "/auth/passkey/activate/start", "{not json", None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let res = app
+        .post_form("/auth/passkey/activate/start", "my_number=1&code=2", None)
+        .await;
+    assert_eq!(location(&res), "/activate?error=needs_js");
+
+    // The right code, typed as people type it, starts the ceremony: a discoverable credential
+    // with user verification, for this portal's host.
+    let typed = code.replace('-', " ").to_lowercase();
+    let (s, _, v) = post_json(
+        &app,
+        "/auth/passkey/activate/start",
+        &activation_body(C_NUMBER, &typed),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let sel = &v["options"]["publicKey"]["authenticatorSelection"];
+    assert_eq!(sel["residentKey"], "required");
+    assert_eq!(sel["userVerification"], "required");
+    assert_eq!(v["options"]["publicKey"]["rp"]["id"], "localhost");
+    assert!(v["ceremony"].as_str().is_some_and(|c| c.len() >= 40));
+    // No passkey came back: the code is not spent by starting; a finish with a forged
+    // credential is refused (400) and the ceremony is gone after it (410).
+    let forged = serde_json::json!({
+        "ceremony": v["ceremony"],
+        "credential": {"id": "AAAA", "rawId": "AAAA", "type": "public-key",
+            "response": {"attestationObject": "AAAA", "clientDataJSON": "AAAA"}, "extensions": {}},
+    })
+    .to_string();
+    let (s, _, e) = post_json(&app, "/auth/passkey/activate/finish", &forged, None).await;
+    assert_eq!(
+        (s, e["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("not_verified"))
+    );
+    let (s, _, e) = post_json(&app, "/auth/passkey/activate/finish", &forged, None).await;
+    assert_eq!(
+        (s, e["error"].as_str()),
+        (StatusCode::GONE, Some("expired"))
+    );
+    let (s, _, _) = post_json(
+        &app,
+        "/auth/passkey/activate/start",
+        &activation_body(C_NUMBER, &code),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "the code is still usable");
+
+    // 72 hours later it is not, and the answer is the same as for a wrong code.
+    app.clock.advance(72 * 3600);
+    let (s, _, late) = post_json(
+        &app,
+        "/auth/passkey/activate/start",
+        &activation_body(C_NUMBER, &code),
+        None,
+    )
+    .await;
+    assert_eq!((s, late), (StatusCode::FORBIDDEN, known.clone()));
+
+    // Guessing codes is slowed down per number, known or not, with the same answers (after a
+    // quiet day both numbers start afresh).
+    app.clock.advance(BACKOFF_FORGET_SECS);
+    for i in 0..6 {
+        let guess = format!("AAAA-BBBB-CCCC-DDD{}", ["E", "F", "G", "H", "J", "K"][i]);
+        let (sk, hk, k) = post_json(
+            &app,
+            "/auth/passkey/activate/start",
+            &activation_body(C_NUMBER, &guess),
+            None,
+        )
+        .await;
+        let (su, hu, u) = post_json(
+            &app,
+            "/auth/passkey/activate/start",
+            &activation_body(UNKNOWN_NUMBER, &guess),
+            None,
+        )
+        .await;
+        assert_eq!((sk, &k), (su, &u), "guess {i}");
+        assert_eq!(hk.get(header::RETRY_AFTER), hu.get(header::RETRY_AFTER));
+        if i >= 3 {
+            assert_eq!(sk, StatusCode::TOO_MANY_REQUESTS, "guess {i}");
+            assert!(hk.get(header::RETRY_AFTER).is_some());
+        }
+    }
+    // Wrong codes never slow the owner's password (a separate back-off).
+    assert_eq!(location(&app.sign_in(A_NUMBER, PASSWORD).await), "/me");
+}
+
+async fn passkey_sign_in_refuses_forgeries_and_asks_for_user_verification(b: Backend) {
+    let app = TestApp::new(b).await;
+    for path in [
+        "/auth/passkey/signin/start",
+        "/staff/auth/passkey/signin/start",
+    ] {
+        let (s, _, v) = post_json(&app, path, "{}", None).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert_eq!(v["options"]["publicKey"]["userVerification"], "required");
+        assert!(
+            v["options"].get("mediation").is_none(),
+            "a button, not autofill"
+        );
+        let forged = serde_json::json!({
+            "ceremony": v["ceremony"],
+            "credential": {"id": "AAAA", "rawId": "AAAA", "type": "public-key",
+                "response": {"authenticatorData": "AAAA", "clientDataJSON": "AAAA", "signature": "AAAA", "userHandle": "AAAA"},
+                "extensions": {}},
+        })
+        .to_string();
+        let finish = path.replace("start", "finish");
+        let (s, _, e) = post_json(&app, &finish, &forged, None).await;
+        assert!(
+            s.is_client_error() && s != StatusCode::OK,
+            "{finish}: {s} {e}"
+        );
+        // Single use: the same ceremony is gone.
+        let (s, _, e) = post_json(&app, &finish, &forged, None).await;
+        assert_eq!(
+            (s, e["error"].as_str()),
+            (StatusCode::GONE, Some("expired")),
+            "{finish}"
+        );
+        // No such ceremony at all.
+        let bogus = forged.replace(v["ceremony"].as_str().unwrap(), "nope");
+        let (s, _, _) = post_json(&app, &finish, &bogus, None).await;
+        assert_eq!(s, StatusCode::GONE);
+        let (s, _, _) = post_json(&app, &finish, "[]", None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+    }
+}
+
+async fn passkeys_are_their_owners_alone_and_the_last_way_in_stays(b: Backend) {
+    use myna_portal::store::passkeys::{NewPasskey, Owner};
+    let app = TestApp::new(b).await;
+    let a = app.session_cookie(A_NUMBER).await;
+    let bee = app.session_cookie(B_NUMBER).await;
+    let a_account = app
+        .db
+        .account_by_number_hash(
+            &app.state
+                .auth
+                .hasher
+                .hash(&myna_portal::domain::my_number::MyNumber::parse(A_NUMBER).unwrap()),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let key = |c: &'static str| NewPasskey {
+        credential_id: c,
+        passkey: "{}",
+        label: "phone",
+    };
+    let id = app
+        .db
+        .insert_passkey(Owner::Account(a_account), &key("cred-a"), app.clock_now())
+        .await
+        .unwrap();
+    // B cannot see or remove A's passkey.
+    let (_, page) = app.call("/api/my_security", "", Some(&bee)).await;
+    assert!(!page.contains("phone"), "{page}");
+    let res = app
+        .post_form(&format!("/me/passkeys/{id}/remove"), "", Some(&bee))
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let (_, page) = app.call("/api/my_security", "", Some(&a)).await;
+    assert!(
+        page.contains("phone") && page.contains("\"has_password\":true"),
+        "{page}"
+    );
+    // Adding starts with A's existing credentials excluded.
+    let (s, _, v) = post_json(&app, "/me/passkeys/add/start", "{}", Some(&a)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v["options"]["publicKey"]["user"]["name"].as_str().is_some());
+    let (s, _, _) = post_json(&app, "/me/passkeys/add/start", "{}", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // A has a password: the only passkey can go.
+    let res = app
+        .post_form(&format!("/me/passkeys/{id}/remove"), "", Some(&a))
+        .await;
+    assert_eq!(location(&res), "/me/security?done=removed");
+
+    // An account made at activation has no password: its only passkey stays, and no password
+    // ever opens it.
+    let n = myna_portal::domain::my_number::MyNumber::parse(C_NUMBER).unwrap();
+    app.state
+        .passkeys
+        .issue_activation_code(&n, "staff:test")
+        .await
+        .unwrap();
+    let c = app
+        .db
+        .resident_by_number_hash(&app.state.auth.hasher.hash(&n))
+        .await
+        .unwrap()
+        .unwrap();
+    let code_id: i64 = myna_portal::on_db!(&app.db, |p| sqlx::query_scalar(
+        "SELECT id FROM activation_codes"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    // C's account as activation makes one for a resident who had none: without a password.
+    myna_portal::on_db!(&app.db, |p| sqlx::query(
+        "UPDATE accounts SET password_hash = '' WHERE resident_id = $1"
+    )
+    .bind(c.id)
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    let account = app
+        .db
+        .activate_with_passkey(
+            code_id,
+            c.id,
+            "00000000-0000-4000-8000-000000000001",
+            &key("cred-c"),
+            app.clock_now(),
+        )
+        .await
+        .unwrap()
+        .expect("the code was usable");
+    assert!(
+        app.db
+            .activate_with_passkey(
+                code_id,
+                c.id,
+                "00000000-0000-4000-8000-000000000001",
+                &key("cred-c2"),
+                app.clock_now()
+            )
+            .await
+            .unwrap()
+            .is_none(),
+        "a code is spent once"
+    );
+    let only = app.db.passkeys_of(Owner::Account(account)).await.unwrap()[0].id;
+    assert_eq!(
+        app.state
+            .passkeys
+            .remove(Owner::Account(account), only)
+            .await
+            .unwrap_err()
+            .code(),
+        "last_way_in"
+    );
+    for guess in ["", " ", "x", PASSWORD] {
+        let res = app.sign_in(C_NUMBER, guess).await;
+        assert_ne!(location(&res), "/me", "{guess:?}");
+    }
+}
+
 on_both_backends!(
+    activation_codes_are_single_use_for_72_hours_and_answer_alike,
+    passkey_sign_in_refuses_forgeries_and_asks_for_user_verification,
+    passkeys_are_their_owners_alone_and_the_last_way_in_stays,
     sign_in_shows_own_items_in_six_categories,
     reveal_works_only_for_own_items,
     anonymous_and_forged_sessions_are_sent_to_sign_in,

@@ -13,7 +13,7 @@ test("a resident signs in, reads the six categories and a match card, switches t
 
   await page.getByLabel("マイナンバー（個人番号）").fill(spaced(resident.my_number));
   await page.getByLabel("パスワード").fill(resident.password);
-  await page.getByRole("button", { name: "サインイン" }).click();
+  await page.getByRole("button", { name: "サインイン", exact: true }).click();
 
   await expect(page).toHaveURL(/\/me$/);
   await expect(page.getByRole("heading", { level: 1, name: "わたしの情報" })).toBeVisible();
@@ -66,14 +66,14 @@ test("the check digit is checked in the browser before anything is sent", async 
   const wrong = n.slice(0, 11) + String((Number(n[11]) + 1) % 10);
   await page.getByLabel("マイナンバー（個人番号）").fill(wrong);
   await page.getByLabel("パスワード").fill("anything");
-  await page.getByRole("button", { name: "サインイン" }).click();
+  await page.getByRole("button", { name: "サインイン", exact: true }).click();
   await expect(page.getByText("検査用数字が一致しません", { exact: false })).toBeVisible();
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByLabel("マイナンバー（個人番号）")).toHaveAttribute("aria-invalid", "true");
   // Full-width digits are fine.
   await page.getByLabel("マイナンバー（個人番号）").fill(fullWidth(n));
   await page.getByLabel("パスワード").fill(resident.password);
-  await page.getByRole("button", { name: "サインイン" }).click();
+  await page.getByRole("button", { name: "サインイン", exact: true }).click();
   await expect(page).toHaveURL(/\/me$/);
   expect(problems, problems.join("\n")).toEqual([]);
 });
@@ -85,12 +85,12 @@ test.describe("without JavaScript", () => {
     await page.goto("/login");
     await page.getByLabel("マイナンバー（個人番号）").fill("1234");
     await page.getByLabel("パスワード").fill("x");
-    await page.getByRole("button", { name: "サインイン" }).click();
+    await page.getByRole("button", { name: "サインイン", exact: true }).click();
     await expect(page.getByText("マイナンバーは12桁です。")).toBeVisible();
 
     await page.getByLabel("マイナンバー（個人番号）").fill(resident.my_number);
     await page.getByLabel("パスワード").fill(resident.password);
-    await page.getByRole("button", { name: "サインイン" }).click();
+    await page.getByRole("button", { name: "サインイン", exact: true }).click();
     await expect(page).toHaveURL(/\/me$/);
     await expect(page.getByRole("heading", { level: 2, name: /公金受取口座/ })).toBeVisible();
     await page.getByRole("button", { name: /番号を表示/ }).first().click();
@@ -106,7 +106,7 @@ test("mobile width: no horizontal scrolling of the page", async ({ page }) => {
   await page.goto("/login");
   await page.getByLabel("マイナンバー（個人番号）").fill(resident.my_number);
   await page.getByLabel("パスワード").fill(resident.password);
-  await page.getByRole("button", { name: "サインイン" }).click();
+  await page.getByRole("button", { name: "サインイン", exact: true }).click();
   await expect(page).toHaveURL(/\/me$/);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);

@@ -70,7 +70,7 @@ export async function residentPage(browser: Browser, who: DemoResident): Promise
   await page.goto("/login");
   await page.getByLabel("マイナンバー（個人番号）").fill(who.my_number);
   await page.getByLabel("パスワード").fill(who.password);
-  await page.getByRole("button", { name: "サインイン" }).click();
+  await page.getByRole("button", { name: "サインイン", exact: true }).click();
   await expect(page).toHaveURL(/\/me$/);
   return page;
 }
@@ -82,7 +82,7 @@ export async function staffPage(browser: Browser, who: DemoStaff): Promise<Page>
   await page.getByLabel("ユーザー名").fill(who.username);
   await page.getByLabel("パスワード").fill(who.password);
   await page.getByLabel(/確認コード/).fill(totp(who.totp_secret));
-  await page.getByRole("button", { name: "サインイン" }).click();
+  await page.getByRole("button", { name: "サインイン", exact: true }).click();
   await expect(page).not.toHaveURL(/\/staff\/login/);
   return page;
 }

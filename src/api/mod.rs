@@ -2,6 +2,7 @@
 //! Types that cross the wire live in `domain`.
 
 pub mod inspection;
+pub mod passkeys;
 pub mod staff;
 pub mod workflow;
 

@@ -1,5 +1,6 @@
 //! Pure domain logic: no I/O, compiled for both the server and the browser.
 
+pub mod activation;
 pub mod category;
 pub mod inspection;
 pub mod items;

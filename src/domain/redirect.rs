@@ -7,7 +7,9 @@
 pub const PAGES: &[&str] = &[
     "/",
     "/login",
+    "/activate",
     "/me",
+    "/me/security",
     "/me/report",
     "/me/access",
     "/reports",
@@ -16,6 +18,7 @@ pub const PAGES: &[&str] = &[
     "/help",
     "/staff/login",
     "/staff",
+    "/staff/security",
     "/staff/cases/*",
     "/staff/cases/*/search",
     "/staff/helpdesk",

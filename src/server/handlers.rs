@@ -34,10 +34,22 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/staff/helpdesk/report"),
     ("POST", "/staff/inspection/start"),
     ("POST", "/staff/findings/{id}/case"),
+    ("POST", "/auth/passkey/activate/start"),
+    ("POST", "/auth/passkey/activate/finish"),
+    ("POST", "/auth/passkey/signin/start"),
+    ("POST", "/auth/passkey/signin/finish"),
+    ("POST", "/me/passkeys/add/start"),
+    ("POST", "/me/passkeys/add/finish"),
+    ("POST", "/me/passkeys/{id}/remove"),
+    ("POST", "/staff/auth/passkey/signin/start"),
+    ("POST", "/staff/auth/passkey/signin/finish"),
+    ("POST", "/staff/passkeys/add/start"),
+    ("POST", "/staff/passkeys/add/finish"),
+    ("POST", "/staff/passkeys/{id}/remove"),
 ];
 
 pub fn routes() -> Router<AppState> {
-    use super::forms;
+    use super::{forms, passkeys};
     let mut router = Router::new();
     for (method, path) in ROUTES {
         let handler = match (*method, *path) {
@@ -57,6 +69,18 @@ pub fn routes() -> Router<AppState> {
             ("POST", "/staff/helpdesk/report") => post(forms::helpdesk_report),
             ("POST", "/staff/inspection/start") => post(forms::start_inspection),
             ("POST", "/staff/findings/{id}/case") => post(forms::open_case_from_finding),
+            ("POST", "/auth/passkey/activate/start") => post(passkeys::activate_start),
+            ("POST", "/auth/passkey/activate/finish") => post(passkeys::activate_finish),
+            ("POST", "/auth/passkey/signin/start") => post(passkeys::signin_start),
+            ("POST", "/auth/passkey/signin/finish") => post(passkeys::signin_finish),
+            ("POST", "/me/passkeys/add/start") => post(passkeys::resident_add_start),
+            ("POST", "/me/passkeys/add/finish") => post(passkeys::resident_add_finish),
+            ("POST", "/me/passkeys/{id}/remove") => post(passkeys::resident_remove),
+            ("POST", "/staff/auth/passkey/signin/start") => post(passkeys::staff_signin_start),
+            ("POST", "/staff/auth/passkey/signin/finish") => post(passkeys::staff_signin_finish),
+            ("POST", "/staff/passkeys/add/start") => post(passkeys::staff_add_start),
+            ("POST", "/staff/passkeys/add/finish") => post(passkeys::staff_add_finish),
+            ("POST", "/staff/passkeys/{id}/remove") => post(passkeys::staff_remove),
             _ => unreachable!("every entry of ROUTES has a handler"),
         };
         router = router.route(path, handler);

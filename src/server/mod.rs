@@ -4,6 +4,7 @@ pub mod errors;
 pub mod forms;
 pub mod handlers;
 pub mod metrics;
+pub mod passkeys;
 pub mod security;
 pub mod session;
 pub mod state;

@@ -5,12 +5,16 @@ use crate::service::auth::AuthService;
 use crate::service::clock::Clock;
 use crate::service::crypto::{NumberHasher, PasswordGate};
 use crate::service::inspection::Inspection;
+use crate::service::passkeys::PasskeyService;
 use crate::service::staff_auth::StaffAuthService;
 use crate::service::workflow::Workflow;
 use crate::store::Db;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
+
+/// The public origin when none is configured.
+pub const DEFAULT_PUBLIC_ORIGIN: &str = "http://localhost:3000";
 
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -24,6 +28,9 @@ pub struct ServerConfig {
     pub client_ip_header: Option<http::HeaderName>,
     /// Password checks (argon2) at once; 0: one per core.
     pub password_workers: usize,
+    /// The portal's public address, whose host the passkeys are bound to (the WebAuthn relying
+    /// party). Must be a domain name: `http://localhost:3000` locally, any port on localhost.
+    pub public_origin: String,
 }
 
 impl Default for ServerConfig {
@@ -33,6 +40,7 @@ impl Default for ServerConfig {
             throttle: Some(ThrottleConfig::default()),
             client_ip_header: None,
             password_workers: 0,
+            public_origin: DEFAULT_PUBLIC_ORIGIN.to_string(),
         }
     }
 }
@@ -45,6 +53,7 @@ pub struct AppState {
     pub staff_auth: StaffAuthService,
     pub workflow: Workflow,
     pub inspection: Inspection,
+    pub passkeys: PasskeyService,
     pub config: Arc<ServerConfig>,
     /// The per-client limits, when on.
     pub throttle: Option<Arc<Throttle>>,
@@ -69,7 +78,17 @@ impl AppState {
             db: db.clone(),
             clock: clock.clone(),
             hasher: hasher.clone(),
+            gate: gate.clone(),
+        };
+        let passkeys = PasskeyService {
+            db: db.clone(),
+            hasher: hasher.clone(),
+            clock: clock.clone(),
             gate,
+            webauthn: Arc::new(
+                crate::service::passkeys::relying_party(&config.public_origin)
+                    .expect("the public origin is checked when the configuration is read"),
+            ),
         };
         let throttle = config
             .throttle
@@ -94,6 +113,7 @@ impl AppState {
             staff_auth,
             workflow,
             inspection,
+            passkeys,
             config: Arc::new(config),
             throttle,
         }

@@ -115,7 +115,10 @@ impl Throttle {
 }
 
 fn is_sign_in(path: &str) -> bool {
-    matches!(path, "/auth/login" | "/staff/auth/login")
+    matches!(
+        path,
+        "/auth/login" | "/staff/auth/login" | "/auth/passkey/activate/start"
+    )
 }
 
 /// Whether the request carries a session that is valid now (resident or staff).

@@ -63,10 +63,17 @@ impl AuthService {
                 Admission::Busy => return Err(AuthError::Busy),
             };
         let account = self.db.account_by_number_hash(&key).await?;
-        let phc = account
+        // An account made at passkey activation has no password (an empty hash): it is checked
+        // against the dummy hash like an unknown number, and never accepted.
+        let own = account
             .as_ref()
-            .map_or(crypto::dummy_hash(), |a| a.password_hash.as_str());
-        let verified = self.gate.verify(permit, password, phc).await;
+            .map(|a| a.password_hash.as_str())
+            .filter(|h| !h.is_empty());
+        let verified = self
+            .gate
+            .verify(permit, password, own.unwrap_or(crypto::dummy_hash()))
+            .await
+            && own.is_some();
         let Some(account) = account.filter(|_| verified) else {
             self.audit_failures(&key, now).await?;
             return Err(AuthError::SignIn(
@@ -89,14 +96,7 @@ impl AuthService {
         self.db.create_session(&token_hash, account.id, now).await?;
         let detail = match failed {
             Some((n, since)) => {
-                self.db
-                    .insert_notice(
-                        account.resident_id,
-                        now,
-                        "signin_failures",
-                        &format!("n={n}\nsince=date:{since}"),
-                    )
-                    .await?;
+                guard::tell_owner(&self.db, account.resident_id, now, n, since).await?;
                 format!("after {n} failed or refused attempt(s) since {since}; resident told")
             }
             None => String::new(),

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod crypto;
 pub mod inspection;
 pub mod mydata;
+pub mod passkeys;
 pub mod seed;
 pub mod signin_guard;
 pub mod staff_auth;

@@ -40,6 +40,17 @@ pub struct SeedReport {
     pub demo_staff: Vec<DemoStaff>,
     /// The extra accounts of `SeedOptions::accounts` (for load tests).
     pub pool: Vec<DemoResident>,
+    /// Residents without an account, each with a one-time activation code (valid 72 hours), to
+    /// try passkey activation at /activate.
+    pub activation: Vec<DemoActivation>,
+}
+
+/// A demo resident who can activate the portal with a passkey.
+#[derive(Debug, Clone)]
+pub struct DemoActivation {
+    pub resident_id: i64,
+    pub my_number: String,
+    pub code: String,
 }
 
 pub struct SeedOptions<'a> {
@@ -185,6 +196,30 @@ pub async fn seed(
                 my_number: generator.my_number_for(id).expose(),
                 password: password.clone(),
                 role: "load-test pool",
+            });
+        }
+        // Three residents without an account get an activation code each.
+        let free: Vec<i64> = (2..=report.residents as i64)
+            .filter(|id| !taken.contains(id))
+            .take(3)
+            .collect();
+        for id in free {
+            use rand::RngCore;
+            let mut bytes = [0u8; 10];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            let code = crate::domain::activation::ActivationCode::from_random(bytes);
+            db.insert_activation_code(
+                id,
+                &super::passkeys::code_hash(&code),
+                "seed",
+                now,
+                now + crate::domain::activation::VALID_SECS,
+            )
+            .await?;
+            report.activation.push(DemoActivation {
+                resident_id: id,
+                my_number: generator.my_number_for(id).expose(),
+                code: code.display(),
             });
         }
     }

@@ -100,3 +100,21 @@ pub async fn audit_summary(db: &Db, key: &[u8], now: i64) -> Result<Option<Strin
             )
         }))
 }
+
+/// Tells a resident, in their inbox, of the failed or refused sign-in attempts on their number
+/// since `since` (after they signed in, with a password or a passkey).
+pub async fn tell_owner(
+    db: &Db,
+    resident_id: i64,
+    now: i64,
+    failed: i64,
+    since: i64,
+) -> Result<(), sqlx::Error> {
+    db.insert_notice(
+        resident_id,
+        now,
+        "signin_failures",
+        &format!("n={failed}\nsince=date:{since}"),
+    )
+    .await
+}

@@ -115,6 +115,34 @@ impl Db {
             .await)
     }
 
+    /// Takes the failed attempts the owner has not been told of, leaving the back-off itself in
+    /// place (a passkey sign-in tells the owner, but the stranger stays slowed down). Returns
+    /// (failed attempts, since when) when there were any.
+    pub async fn take_untold_failures(
+        &self,
+        key: &[u8],
+        now: i64,
+    ) -> StoreResult<Option<(i64, i64)>> {
+        let read = "SELECT failed_total, failed_since FROM signin_backoff                     WHERE key_hash = $1 AND failed_total > 0";
+        let told = "UPDATE signin_backoff SET failed_total = failed_total - $2,                     audited_total = CASE WHEN audited_total > $2 THEN audited_total - $2 ELSE 0 END,                     failed_since = $3 WHERE key_hash = $1 AND failed_total >= $2";
+        on_db!(self, |p| {
+            let Some((n, since)) = sqlx::query_as::<_, (i64, i64)>(read)
+                .bind(key)
+                .fetch_optional(p)
+                .await?
+            else {
+                return Ok(None);
+            };
+            sqlx::query(told)
+                .bind(key)
+                .bind(n)
+                .bind(now)
+                .execute(p)
+                .await?;
+            Ok(Some((n, since)))
+        })
+    }
+
     /// A notice in a resident's inbox outside any workflow step.
     pub async fn insert_notice(
         &self,

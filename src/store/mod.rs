@@ -8,6 +8,7 @@ pub mod backoff;
 pub mod bulk;
 pub mod inspection;
 pub mod items;
+pub mod passkeys;
 pub mod residents;
 pub mod sessions;
 pub mod staff;

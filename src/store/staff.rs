@@ -38,7 +38,7 @@ pub struct NewStaff<'a> {
     pub totp_secret: &'a str,
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, username, display_name, role, institution_id, password_hash, totp_secret, locked_at";
 
 impl Db {

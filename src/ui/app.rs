@@ -2,12 +2,13 @@
 
 use super::components::{SiteFooter, SiteHeader};
 use super::pages::{
-    access_log::AccessLogPage, help::HelpPage, helpdesk::HelpdeskPage, home::HomePage,
-    inbox::InboxPage, my_report::MyReportPage, my_reports::MyReportsPage, mydata::MyDataPage,
-    not_found::NotFound, report_form::ReportFormPage, signin::SignInPage,
-    staff_case::StaffCasePage, staff_finding::StaffFindingPage, staff_findings::StaffFindingsPage,
-    staff_inspection::StaffInspectionPage, staff_login::StaffLoginPage,
-    staff_queue::StaffQueuePage, staff_search::StaffSearchPage,
+    access_log::AccessLogPage, activate::ActivatePage, help::HelpPage, helpdesk::HelpdeskPage,
+    home::HomePage, inbox::InboxPage, my_report::MyReportPage, my_reports::MyReportsPage,
+    mydata::MyDataPage, not_found::NotFound, report_form::ReportFormPage, security::SecurityPage,
+    signin::SignInPage, staff_case::StaffCasePage, staff_finding::StaffFindingPage,
+    staff_findings::StaffFindingsPage, staff_inspection::StaffInspectionPage,
+    staff_login::StaffLoginPage, staff_queue::StaffQueuePage, staff_search::StaffSearchPage,
+    staff_security::StaffSecurityPage,
 };
 use crate::i18n::{I18n, Lang};
 use leptos::prelude::*;
@@ -106,6 +107,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // hashes to hash.txt beside the binary), so the files can be cached for good.
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
+                // The browser half of the passkey ceremonies (a few KB, no framework).
+                <script src="/passkey.js" defer nonce=leptos::nonce::use_nonce()></script>
                 <MetaTags />
             </head>
             <body
@@ -142,6 +145,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("login") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("activate") view=ActivatePage ssr=SsrMode::Async />
+                    <Route path=path!("me/security") view=SecurityPage ssr=SsrMode::Async />
                     <Route path=path!("me") view=MyDataPage ssr=SsrMode::Async />
                     <Route path=path!("me/report") view=ReportFormPage ssr=SsrMode::Async />
                     <Route path=path!("me/access") view=AccessLogPage ssr=SsrMode::Async />
@@ -155,6 +160,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("help") view=HelpPage ssr=SsrMode::Async />
                     <Route path=path!("staff/login") view=StaffLoginPage ssr=SsrMode::Async />
                     <Route path=path!("staff") view=StaffQueuePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("staff/security")
+                        view=StaffSecurityPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("staff/cases/:reference")
                         view=StaffCasePage

@@ -48,6 +48,11 @@ pub fn SiteHeader() -> impl IntoView {
                     {i18n.t("nav.access_log")}
                 </a>
             </li>
+            <li>
+                <a href="/me/security" aria-current=move || current("/me/security")>
+                    {i18n.t("nav.security")}
+                </a>
+            </li>
         }
     });
     let staff_nav = staff.clone().map(|(_, role)| {
@@ -85,6 +90,11 @@ pub fn SiteHeader() -> impl IntoView {
                         </li>
                     }
                 })}
+            <li>
+                <a href="/staff/security" aria-current=move || current("/staff/security")>
+                    {i18n.t("nav.security")}
+                </a>
+            </li>
         }
     });
 

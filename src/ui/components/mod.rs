@@ -3,11 +3,13 @@
 mod frame;
 mod inspection;
 mod items;
+mod passkey;
 mod waterfall;
 mod workflow;
 
 pub use frame::{Alert, QueryError, SignOut, SiteFooter, SiteHeader};
 pub use inspection::{FindingTable, RunProgress, ScanVerdictBadge};
 pub use items::{value_text, FieldList, ItemCard, MatchTable};
+pub use passkey::{PasskeyButton, PasskeyStatus, SecurityPanel, WithoutJs};
 pub use waterfall::{percent, signed_bits, Waterfall};
 pub use workflow::{notice_text, DeadlineText, StatusBadge, Timeline};

@@ -1,6 +1,7 @@
 //! One file per page.
 
 pub mod access_log;
+pub mod activate;
 pub mod help;
 pub mod helpdesk;
 pub mod home;
@@ -10,6 +11,7 @@ pub mod my_reports;
 pub mod mydata;
 pub mod not_found;
 pub mod report_form;
+pub mod security;
 pub mod signin;
 pub mod staff_case;
 pub mod staff_finding;
@@ -18,3 +20,4 @@ pub mod staff_inspection;
 pub mod staff_login;
 pub mod staff_queue;
 pub mod staff_search;
+pub mod staff_security;

@@ -4,7 +4,7 @@
 use crate::domain::my_number::MyNumber;
 use crate::domain::signin::SignInError;
 use crate::ui::app::use_i18n;
-use crate::ui::components::Alert;
+use crate::ui::components::{Alert, PasskeyButton, PasskeyStatus, WithoutJs};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -84,6 +84,21 @@ pub fn SignInPage() -> impl IntoView {
             {move || {
                 signed_out().then(|| view! { <Alert kind="success" message=i18n.t("info.signed_out") /> })
             }}
+            <section class="passkey-signin" aria-labelledby="passkey-h">
+                <h2 id="passkey-h">{i18n.t("signin.passkey_heading")}</h2>
+                <p>{i18n.t("signin.passkey_lead")}</p>
+                <PasskeyButton
+                    action="signin"
+                    status="passkey-status"
+                    label=i18n.t("signin.passkey_button")
+                />
+                <WithoutJs message=i18n.t("signin.passkey_without_js") />
+                <PasskeyStatus id="passkey-status" />
+                <p>
+                    <a href="/activate">{i18n.t("signin.activate_link")}</a>
+                </p>
+            </section>
+            <h2 id="password-h">{i18n.t("signin.password_heading")}</h2>
             {move || form_error().map(|m| view! { <Alert kind="error" message=m /> })}
             <form class="stack" method="post" action="/auth/login" on:submit=on_submit>
                 <div class="field">

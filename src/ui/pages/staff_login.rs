@@ -3,7 +3,7 @@
 //! redirect to the queue (or the helpdesk), or back here with `?error=CODE`.
 
 use crate::ui::app::use_i18n;
-use crate::ui::components::Alert;
+use crate::ui::components::{Alert, PasskeyButton, PasskeyStatus, WithoutJs};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -59,6 +59,17 @@ pub fn StaffLoginPage() -> impl IntoView {
             <h1>{i18n.t("staff.login.title")}</h1>
             <p class="lead">{i18n.t("staff.login.lead")}</p>
             {alert}
+            <section class="passkey-signin" aria-labelledby="passkey-h">
+                <h2 id="passkey-h">{i18n.t("staff.login.passkey_heading")}</h2>
+                <PasskeyButton
+                    action="staff-signin"
+                    status="passkey-status"
+                    label=i18n.t("signin.passkey_button")
+                />
+                <WithoutJs message=i18n.t("signin.passkey_without_js") />
+                <PasskeyStatus id="passkey-status" />
+            </section>
+            <h2 id="password-h">{i18n.t("staff.login.password_heading")}</h2>
             <form class="stack" method="post" action="/staff/auth/login">
                 <div class="field">
                     <label for="username">

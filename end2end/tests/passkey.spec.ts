@@ -1,0 +1,199 @@
+import { test, expect, Page, CDPSession } from "@playwright/test";
+import { demo, collectProblems, expectNoAxeViolations, waitForHydration, staffPage, totp } from "./support";
+
+// Passkeys are bound to a domain name, never an IP address: these journeys run on localhost.
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+test.use({ baseURL: `http://localhost:${PORT}` });
+
+type Activation = { resident_id: number; my_number: string; code: string };
+const activation: Activation[] = (demo as unknown as { activation: Activation[] }).activation;
+
+/** Chromium's virtual authenticator (DevTools protocol): a platform authenticator with resident
+ * keys and user verification, answering at once as a person unlocking their phone would. */
+async function addAuthenticator(page: Page): Promise<{ cdp: CDPSession; id: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, id: authenticatorId };
+}
+
+async function signOut(page: Page) {
+  await page.getByRole("button", { name: /サインアウト/ }).click();
+  await expect(page).toHaveURL(/\/login/);
+}
+
+async function passkeySignIn(page: Page) {
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "パスキーでサインイン" }).click();
+  await expect(page).toHaveURL(/\/me$/);
+}
+
+test("a resident activates with the code from the municipality, signs in with a passkey, adds one and removes one", async ({ page }) => {
+  const problems = collectProblems(page);
+  const who = activation[0];
+  const auth = await addAuthenticator(page);
+
+  await page.goto("/activate");
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { level: 1, name: "パスキーの登録（利用開始）" })).toBeVisible();
+  await expectNoAxeViolations(page);
+  // A wrong code is refused with a message that does not say whether the number has an account.
+  await page.getByLabel("マイナンバー（個人番号）").fill(who.my_number);
+  await page.getByLabel(/利用開始コード/).fill("AAAA-BBBB-CCCC-DDDD");
+  await page.getByRole("button", { name: "パスキーを登録する" }).click();
+  await expect(page.getByRole("alert")).toContainText("正しくない");
+  // The right code, typed in lower case without hyphens.
+  await page.getByLabel(/利用開始コード/).fill(who.code.replace(/-/g, "").toLowerCase());
+  await page.getByLabel(/パスキーの名前/).fill("わたしのスマホ");
+  await page.getByRole("button", { name: "パスキーを登録する" }).click();
+  await expect(page).toHaveURL(/\/me$/);
+  await expect(page.getByRole("heading", { level: 1, name: "わたしの情報" })).toBeVisible();
+  const stored = await auth.cdp.send("WebAuthn.getCredentials", { authenticatorId: auth.id });
+  expect(stored.credentials).toHaveLength(1);
+  expect(stored.credentials[0].isResidentCredential).toBe(true);
+
+  // The security page lists it; it is the only way in (no password), so it cannot be removed.
+  await page.getByRole("link", { name: "サインインとセキュリティ" }).click();
+  await expect(page).toHaveURL(/\/me\/security$/);
+  await waitForHydration(page);
+  await expect(page.getByRole("cell", { name: "わたしのスマホ", exact: true })).toBeVisible();
+  await expect(page.getByText("最後のパスキーのため削除できません")).toBeVisible();
+  await expect(page.getByText("パスワードは設定されていません")).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  // Signed out, the code is spent: a second activation with it is refused.
+  await signOut(page);
+  await page.goto("/activate");
+  await waitForHydration(page);
+  await page.getByLabel("マイナンバー（個人番号）").fill(who.my_number);
+  await page.getByLabel(/利用開始コード/).fill(who.code);
+  await page.getByRole("button", { name: "パスキーを登録する" }).click();
+  await expect(page.getByRole("alert")).toContainText("すでに使われています");
+
+  // The passkey signs in: no number typed.
+  await passkeySignIn(page);
+
+  // Add a second passkey, on another device (a second virtual authenticator replaces the first).
+  const first = stored.credentials[0];
+  await auth.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: auth.id });
+  const second = await addAuthenticator(page);
+  await page.goto("/me/security");
+  await waitForHydration(page);
+  await page.getByLabel(/パスキーの名前/).fill("予備のパソコン");
+  await page.getByRole("button", { name: "この端末にパスキーを追加" }).click();
+  await expect(page).toHaveURL(/\/me\/security\?done=added/);
+  await expect(page.getByText("パスキーを追加しました。")).toBeVisible();
+  await expect(page.getByRole("cell", { name: "予備のパソコン", exact: true })).toBeVisible();
+
+  // Remove the first (a lost phone): a plain form.
+  await page.getByRole("button", { name: "削除 (わたしのスマホ)" }).click();
+  await expect(page).toHaveURL(/\/me\/security\?done=removed/);
+  await expect(page.getByRole("cell", { name: "わたしのスマホ", exact: true })).toHaveCount(0);
+  await expect(page.getByText("最後のパスキーのため削除できません")).toBeVisible();
+
+  // The second device signs in.
+  await signOut(page);
+  await passkeySignIn(page);
+  await signOut(page);
+
+  // The lost phone's passkey no longer gets in.
+  await second.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: second.id });
+  const lost = await addAuthenticator(page);
+  await lost.cdp.send("WebAuthn.addCredential", { authenticatorId: lost.id, credential: first });
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "パスキーでサインイン" }).click();
+  await expect(page.getByRole("alert")).toContainText("登録されていません");
+  await expect(page).toHaveURL(/\/login/);
+  expect(problems.filter((p) => !p.includes("403") && !p.includes("Failed to load resource"))).toEqual([]);
+});
+
+test("a stranger's wrong passwords on a resident's number never stop the owner's passkey", async ({ page, playwright }) => {
+  const who = demo.residents[0];
+  const auth = await addAuthenticator(page);
+  // The owner (who also has a password) adds a passkey from the security page.
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("マイナンバー（個人番号）").fill(who.my_number);
+  await page.getByLabel("パスワード").fill(who.password);
+  await page.getByRole("button", { name: "サインイン", exact: true }).click();
+  await expect(page).toHaveURL(/\/me$/);
+  await page.goto("/me/security");
+  await waitForHydration(page);
+  await expect(page.getByText("マイナンバーとパスワードでもサインインできます")).toBeVisible();
+  await page.getByRole("button", { name: "この端末にパスキーを追加" }).click();
+  await expect(page).toHaveURL(/\/me\/security\?done=added/);
+  await expect(page.getByRole("cell", { name: "パスキー 1", exact: true })).toBeVisible();
+  await signOut(page);
+
+  // A stranger tries passwords on the number until it is slowed down (ten here, to leave the
+  // sign-in rate limit of this address to the other journeys; tests/web.rs tries fifty).
+  const stranger = await playwright.request.newContext({ baseURL: `http://localhost:${PORT}` });
+  const statuses = new Set<number>();
+  for (let i = 0; i < 10; i++) {
+    const res = await stranger.post("/auth/login", {
+      form: { my_number: who.my_number, password: `guess-${i}` },
+      maxRedirects: 0,
+    });
+    statuses.add(res.status());
+    expect(res.headers()["location"]).toMatch(i < 2 ? /^\/login\?error=bad_credentials$/ : /^\/login\?error=try_later/);
+  }
+  expect([...statuses]).toEqual([303]);
+  await stranger.dispose();
+
+  // The owner's passkey gets in at once, and the password attempts are told to the owner.
+  await passkeySignIn(page);
+  await expect(page.getByRole("heading", { level: 1, name: "わたしの情報" })).toBeVisible();
+  await page.goto("/inbox");
+  await expect(page.getByText(/失敗/).first()).toBeVisible();
+  expect((await auth.cdp.send("WebAuthn.getCredentials", { authenticatorId: auth.id })).credentials).toHaveLength(1);
+});
+
+test("a staff member adds a passkey after signing in with password and code, then signs in with it", async ({ browser }) => {
+  const who = demo.staff.find((s) => s.role === "supervisor")!;
+  const context = await browser.newContext({ baseURL: `http://localhost:${PORT}` });
+  const page = await context.newPage();
+  const problems = collectProblems(page);
+  const auth = await addAuthenticator(page);
+  await page.goto("/staff/login");
+  await page.getByLabel("ユーザー名").fill(who.username);
+  await page.getByLabel("パスワード").fill(who.password);
+  await page.getByLabel(/確認コード/).fill(totp(who.totp_secret));
+  await page.getByRole("button", { name: "サインイン", exact: true }).click();
+  await expect(page).toHaveURL(/\/staff$/);
+
+  await page.getByRole("link", { name: "サインインとセキュリティ" }).click();
+  await expect(page).toHaveURL(/\/staff\/security$/);
+  await waitForHydration(page);
+  await expect(page.getByText("パスワードと認証アプリの確認コードでもサインインできます")).toBeVisible();
+  await page.getByLabel(/パスキーの名前/).fill("職場の端末");
+  await page.getByRole("button", { name: "この端末にパスキーを追加" }).click();
+  await expect(page).toHaveURL(/\/staff\/security\?done=added/);
+  await expect(page.getByRole("cell", { name: "職場の端末", exact: true })).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await page.getByRole("button", { name: /サインアウト/ }).click();
+  await expect(page).toHaveURL(/\/staff\/login/);
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "パスキーでサインイン" }).click();
+  await expect(page).toHaveURL(/\/staff$/);
+
+  // A staff passkey is not a resident's: the resident sign-in refuses it.
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "パスキーでサインイン" }).click();
+  await expect(page.getByRole("alert")).toContainText("登録されていません");
+  expect(problems.filter((p) => !p.includes("403") && !p.includes("Failed to load resource"))).toEqual([]);
+  await context.close();
+  void staffPage;
+});

@@ -1,0 +1,83 @@
+//! "パスキーの登録（利用開始）": with the one-time code from the municipality and their number, a
+//! resident registers a passkey, which then works as the card: the phone's or computer's own
+//! unlock (PIN, fingerprint, face) proves it is them. Needs JavaScript (the browser's WebAuthn);
+//! without it the page says so and points to the password.
+
+use crate::ui::app::use_i18n;
+use crate::ui::components::{PasskeyStatus, QueryError, WithoutJs};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn ActivatePage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=i18n.t("activate.page_title") />
+        <div class="signin">
+            <h1>{i18n.t("activate.title")}</h1>
+            <p class="lead">{i18n.t("activate.lead")}</p>
+            <QueryError prefix="activate.error." known=&["needs_js"] />
+            <WithoutJs message=i18n.t("passkey.needs_js") />
+            <form
+                class="stack"
+                method="post"
+                action="/auth/passkey/activate/start"
+                data-passkey="activate"
+                data-status="activate-status"
+            >
+                <div class="field">
+                    <label for="my_number">
+                        {i18n.t("signin.number_label")} " "
+                        <span class="req">{i18n.t("common.required")}</span>
+                    </label>
+                    <p class="hint" id="my_number-hint">{i18n.t("signin.number_hint")}</p>
+                    <input
+                        id="my_number"
+                        name="my_number"
+                        type="text"
+                        inputmode="numeric"
+                        autocomplete="off"
+                        maxlength="40"
+                        aria-required="true"
+                        aria-describedby="my_number-hint"
+                    />
+                </div>
+                <div class="field">
+                    <label for="code">
+                        {i18n.t("activate.code_label")} " "
+                        <span class="req">{i18n.t("common.required")}</span>
+                    </label>
+                    <p class="hint" id="code-hint">{i18n.t("activate.code_hint")}</p>
+                    <input
+                        id="code"
+                        name="code"
+                        type="text"
+                        autocomplete="one-time-code"
+                        autocapitalize="characters"
+                        spellcheck="false"
+                        maxlength="40"
+                        aria-required="true"
+                        aria-describedby="code-hint"
+                    />
+                </div>
+                <div class="field">
+                    <label for="label">{i18n.t("security.label_field")}</label>
+                    <p class="hint" id="label-hint">{i18n.t("security.label_hint")}</p>
+                    <input
+                        id="label"
+                        name="label"
+                        type="text"
+                        maxlength="40"
+                        autocomplete="off"
+                        aria-describedby="label-hint"
+                    />
+                </div>
+                <button type="submit" class="btn btn-primary">
+                    {i18n.t("activate.submit")}
+                </button>
+            </form>
+            <PasskeyStatus id="activate-status" />
+            <p class="muted">{i18n.t("activate.note")}</p>
+        </div>
+    }
+}
