@@ -384,6 +384,24 @@ async fn main() -> anyhow::Result<()> {
                     }
                 });
             }
+            // Hourly housekeeping: sign-in back-off rows untouched for 90 days go.
+            {
+                let auth = state.auth.clone();
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+                    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                    loop {
+                        tick.tick().await;
+                        match auth.prune_backoff().await {
+                            Ok(0) => {}
+                            Ok(n) => {
+                                tracing::info!(rows = n, "old sign-in back-off rows forgotten")
+                            }
+                            Err(e) => tracing::warn!(error = %e, "back-off housekeeping failed"),
+                        }
+                    }
+                });
+            }
             let app = myna_portal::server::router(state);
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!("listening on http://{addr}");

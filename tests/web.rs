@@ -377,6 +377,15 @@ async fn a_strangers_fifty_wrong_passwords_look_the_same_on_known_and_unknown_nu
     // The owner is never locked out for good: after the wait the right password gets in.
     app.clock.advance(BACKOFF_FORGET_SECS);
     assert_eq!(location(&app.sign_in(A_NUMBER, PASSWORD).await), "/me");
+    // The unknown number's row is kept for 90 days, then housekeeping forgets it.
+    let unknown = myna_portal::domain::my_number::MyNumber::parse(UNKNOWN_NUMBER).unwrap();
+    let key = app.state.auth.hasher.hash(&unknown);
+    assert_eq!(app.state.auth.prune_backoff().await.unwrap(), 0);
+    assert!(app.db.backoff(&key).await.unwrap().is_some());
+    app.clock
+        .advance(myna_portal::domain::signin::BACKOFF_KEEP_SECS);
+    assert_eq!(app.state.auth.prune_backoff().await.unwrap(), 1);
+    assert!(app.db.backoff(&key).await.unwrap().is_none());
 }
 
 async fn the_back_off_schedule_on_an_injected_clock(b: Backend) {

@@ -15,6 +15,10 @@ pub const FREE_ATTEMPTS: i64 = 3;
 pub const BACKOFF_SECS: [i64; 4] = [60, 5 * 60, 30 * 60, 2 * 60 * 60];
 /// A key with no attempt for this long starts again with free attempts.
 pub const BACKOFF_FORGET_SECS: i64 = 24 * 60 * 60;
+
+/// How long a key's row is kept after its last attempt: long enough for the owner to sign in and
+/// be told of the failures, not forever (a stranger trying a million numbers leaves a million rows).
+pub const BACKOFF_KEEP_SECS: i64 = 90 * 24 * 60 * 60;
 /// Failed attempts on one key are summarised in the audit log at most once per this window.
 pub const AUDIT_WINDOW_SECS: i64 = 15 * 60;
 /// A session ends after this long without a request.

@@ -107,6 +107,15 @@ impl AuthService {
         Ok(token)
     }
 
+    /// Housekeeping: forgets sign-in back-off rows (residents' and staff's) untouched for
+    /// [`signin::BACKOFF_KEEP_SECS`], so the table holds the keys tried lately, not every number
+    /// ever tried. Returns how many went.
+    pub async fn prune_backoff(&self) -> Result<u64, sqlx::Error> {
+        self.db
+            .prune_backoff(self.clock.now() - signin::BACKOFF_KEEP_SECS)
+            .await
+    }
+
     /// The key's summary entry in the audit log, when its window is open.
     async fn audit_failures(&self, key: &[u8], now: i64) -> Result<(), sqlx::Error> {
         if let Some(detail) = guard::audit_summary(&self.db, key, now).await? {

@@ -143,6 +143,17 @@ impl Db {
         })
     }
 
+    /// Forgets the keys last tried before `before` (their waits were forgotten long ago; what the
+    /// owner was not told by then is dropped with them). Returns how many rows went.
+    pub async fn prune_backoff(&self, before: i64) -> StoreResult<u64> {
+        let sql = "DELETE FROM signin_backoff WHERE last_at < $1";
+        on_db!(self, |p| sqlx::query(sql)
+            .bind(before)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+    }
+
     /// A notice in a resident's inbox outside any workflow step.
     pub async fn insert_notice(
         &self,

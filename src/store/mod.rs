@@ -21,6 +21,16 @@ use sqlx::sqlite::{
 use std::str::FromStr;
 use std::time::Duration;
 
+/// SQLite's `synchronous` setting: FULL unless `PORTAL_SQLITE_SYNCHRONOUS=normal` says otherwise
+/// (an operator's measured choice: NORMAL may lose the last commits on a power loss, not on a
+/// process crash; `bench/load.sh` measures both).
+fn sqlite_synchronous() -> SqliteSynchronous {
+    match std::env::var("PORTAL_SQLITE_SYNCHRONOUS").as_deref() {
+        Ok("normal") | Ok("NORMAL") => SqliteSynchronous::Normal,
+        _ => SqliteSynchronous::Full,
+    }
+}
+
 /// A connection pool to one of the two supported databases.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -66,7 +76,7 @@ impl Db {
             // FULL: a commit is on disk before it is acknowledged, so an acknowledged report,
             // audit entry or sign-in back-off survives a power loss, not only a process crash
             // (in WAL mode, NORMAL may lose the last commits then).
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(sqlite_synchronous())
             // 32 MiB of page cache per connection (the default is 2 MiB): the unique index on the
             // number hash takes random inserts, which thrash a small cache at national scale.
             .pragma("cache_size", "-32768");
