@@ -375,7 +375,7 @@ fn the_binary_exits_non_zero_on_malformed_input_and_zero_otherwise() {
     }
 }
 
-/// The engine's figures on the evaluation sets (issue 11), so the README's cannot rot. The sets
+/// The engine's figures on the evaluation sets (issue 11), so those in docs/inspection-tool.md cannot rot. The sets
 /// in `data/eval/` were made by scripts that share no code with the engine or the generator:
 /// the public FEBRL benchmark recast as link verification, and an independent Japanese set.
 mod evaluation {
@@ -407,7 +407,7 @@ mod evaluation {
     /// attribute the record carries (a shared kana on an account, a namesake's pension), and
     /// family members' accounts that look exactly like accounts deliberately held in a family
     /// member's name: the bar's recall is out of reach there. These floors hold what the engine
-    /// reaches (README, "The integrity engine").
+    /// reaches (docs/inspection-tool.md, "The integrity engine").
     #[test]
     fn the_japanese_set_holds_its_figures() {
         let e = set("japanese");
