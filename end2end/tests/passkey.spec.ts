@@ -134,7 +134,7 @@ test("a stranger's wrong passwords on a resident's number never stop the owner's
   await signOut(page);
 
   // A stranger tries passwords on the number until it is slowed down (ten here, to leave the
-  // sign-in rate limit of this address to the other journeys; tests/web.rs tries fifty).
+  // sign-in rate limit of this address to the other journeys; tests/api/web.rs tries fifty).
   const stranger = await playwright.request.newContext({ baseURL: `http://localhost:${PORT}` });
   const statuses = new Set<number>();
   for (let i = 0; i < 10; i++) {

@@ -61,7 +61,7 @@ pub struct TestApp {
 /// The audit key every test process writes its chains under.
 pub const AUDIT_KEY: [u8; 32] = [9; 32];
 
-async fn fresh_db(backend: Backend) -> (Db, String, Option<String>) {
+pub async fn fresh_db(backend: Backend) -> (Db, String, Option<String>) {
     myna_portal::store::audit::install_chain_key(AUDIT_KEY)
         .expect("one audit key per test process");
     match backend {
@@ -149,7 +149,7 @@ fn app_state(db: Db, clock: &ManualClock) -> AppState {
         Arc::new(clock.clone()),
         ServerConfig {
             secure_cookies: false,
-            // The per-client limits have tests of their own (tests/web.rs); here every request
+            // The per-client limits have tests of their own (tests/api/web.rs); here every request
             // comes from one address with no socket.
             throttle: None,
             ..ServerConfig::default()

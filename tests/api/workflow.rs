@@ -2,9 +2,7 @@
 //! filing to approval, refusals, the legal clock, the approval race, internal notes kept from
 //! residents, and the audit trail of every step.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 use myna_portal::service::audit::verify;
 

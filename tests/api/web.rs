@@ -1,9 +1,7 @@
 //! Integration tests through the real router, on SQLite and on PostgreSQL.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
-use common::*;
 use http::{header, Request, StatusCode};
 use myna_portal::domain::signin::{ABSOLUTE_TIMEOUT_SECS, BACKOFF_FORGET_SECS, IDLE_TIMEOUT_SECS};
 

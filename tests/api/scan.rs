@@ -4,9 +4,7 @@
 //! becomes a correction case. Also: who may see what, a job runs once across two servers, a dead
 //! worker's job is taken over, and a register change re-checks the person's links.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 use myna_portal::store::inspection::RegisterChange;
 

@@ -2,9 +2,7 @@
 //! middle, restart; every reference the server acknowledged is there and the audit chain
 //! verifies. On SQLite (synchronous=FULL) and PostgreSQL.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use myna_portal::domain::items::ItemDetails;
 use myna_portal::domain::matching::Identity;
 use myna_portal::store::bulk::{Batch, NewItem};
@@ -35,7 +33,7 @@ fn keyed<'a>(cmd: &'a mut Command, url: &str) -> &'a mut Command {
     ));
     std::fs::create_dir_all(&dir).expect("key directory");
     cmd.env("PORTAL_NUMBER_KEY", "07".repeat(32))
-        .env("PORTAL_AUDIT_KEY", hex_of(&common::AUDIT_KEY))
+        .env("PORTAL_AUDIT_KEY", hex_of(&crate::common::AUDIT_KEY))
         .env(
             "PORTAL_AUDIT_SIGNING_KEY_FILE",
             dir.join("audit-signing.key"),

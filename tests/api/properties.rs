@@ -2,10 +2,8 @@
 //! numbers, normalization, `next=`, and form decoding through the real router. Never a panic,
 //! never a 5xx, and round-trips where they apply.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
-use common::*;
 use http::{header, Request};
 use myna_portal::domain::my_number::{check_digit, MyNumber};
 use myna_portal::domain::redirect::{safe_next, DEFAULT};

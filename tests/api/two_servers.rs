@@ -3,11 +3,9 @@
 //! database, so either server serves the same users. On PostgreSQL (the backend for several
 //! servers) and on a shared SQLite file.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::Router;
-use common::*;
 use http::{header, Request, Response, StatusCode};
 use tower::ServiceExt;
 

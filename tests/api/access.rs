@@ -3,10 +3,8 @@
 //! caseworker of the item's institution, caseworker of another institution, supervisor,
 //! administrator). Deny by default: a route missing from the table fails the test.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
-use common::*;
 use http::{header, Request, StatusCode};
 use leptos::prelude::LeptosOptions;
 use myna_portal::server::handlers::ROUTES;

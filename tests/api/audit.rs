@@ -3,9 +3,7 @@
 //! with a rewritten head row and an edit re-hashed without the audit key, caught; a deleted head
 //! row and a forged checkpoint line, named; and the append-only triggers.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use myna_portal::service::audit::checkpoint::{self, CheckpointSigner, Written};
 use myna_portal::service::audit::{record, verify, AnchorKind, AuditProblem};
 use myna_portal::store::audit::{keyed_entry_hash, NewAudit};
