@@ -72,6 +72,10 @@ const EN_FILES: [&str; 7] = [
     include_str!("../locales/en/passkey.json"),
 ];
 
+#[expect(
+    clippy::expect_used,
+    reason = "the locale files are compiled in, and a unit test parses every one"
+)]
 fn merge(files: &[&str]) -> HashMap<String, String> {
     let mut all = HashMap::new();
     for f in files {

@@ -41,6 +41,10 @@ pub struct Reference(String);
 
 impl Reference {
     /// A new reference from random values (each taken mod 31).
+    #[expect(
+        clippy::expect_used,
+        reason = "the body is built from the ASCII alphabet only"
+    )]
     pub fn from_random(random: [u8; BODY_LEN]) -> Self {
         let mut s: Vec<u8> = random
             .iter()
@@ -52,6 +56,10 @@ impl Reference {
     }
 
     /// Parses what a caller read out or typed: case, spaces and hyphens do not matter.
+    #[expect(
+        clippy::expect_used,
+        reason = "the body is built from the ASCII alphabet only"
+    )]
     pub fn parse(input: &str) -> Result<Self, ReferenceError> {
         let s: Vec<u8> = input
             .chars()

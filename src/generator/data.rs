@@ -30,6 +30,10 @@ pub struct Weighted<T> {
 }
 
 impl<T> Weighted<T> {
+    #[expect(
+        clippy::expect_used,
+        reason = "the data files are compiled in and never empty (a unit test loads each)"
+    )]
     fn new(pairs: Vec<(T, u64)>) -> Self {
         let (items, weights): (Vec<T>, Vec<u64>) = pairs.into_iter().unzip();
         let index =

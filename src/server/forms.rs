@@ -3,8 +3,10 @@
 //! workflow service and answers with a redirect (POST → 303 → GET), so every step works with and
 //! without JavaScript.
 
-// The helpers' error type is the HTTP answer itself, returned at once; boxing it buys nothing.
-#![allow(clippy::result_large_err)]
+#![expect(
+    clippy::result_large_err,
+    reason = "the helpers' error is the HTTP answer itself, returned at once; boxing it buys nothing"
+)]
 
 use super::errors::plain_error;
 use super::session;

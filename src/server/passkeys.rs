@@ -75,7 +75,10 @@ fn challenge(r: Result<Challenge, PasskeyError>, headers: &HeaderMap) -> Respons
 }
 
 /// The JSON body, or a 4xx: 415 for another content type, 400 for JSON that does not fit.
-#[allow(clippy::result_large_err)]
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the HTTP answer itself, returned at once"
+)]
 fn body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> Result<T, Response> {
     let json = headers
         .get(header::CONTENT_TYPE)

@@ -60,6 +60,10 @@ pub struct AppState {
 }
 
 impl AppState {
+    #[expect(
+        clippy::expect_used,
+        reason = "the public origin is checked when the configuration is read (main) and defaults to localhost"
+    )]
     pub fn new(
         leptos_options: LeptosOptions,
         db: Db,

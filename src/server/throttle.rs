@@ -91,6 +91,10 @@ pub struct Throttle {
     seen: std::sync::Arc<AtomicU64>,
 }
 
+#[expect(
+    clippy::expect_used,
+    reason = "burst and period are clamped to at least 1 above"
+)]
 fn limiter(client: &ClientAddr, burst: u32, period: Duration) -> Limiter {
     let mut b = GovernorConfigBuilder::default();
     b.period(period.max(Duration::from_millis(1)))

@@ -41,6 +41,7 @@ impl NumberHasher {
         )?))
     }
 
+    #[expect(clippy::expect_used, reason = "HMAC takes a key of any length")]
     pub fn hash(&self, n: &MyNumber) -> Vec<u8> {
         let mut mac =
             <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");
@@ -50,6 +51,7 @@ impl NumberHasher {
 
     /// The keyed hash of a staff username, as the key of its sign-in back-off. The input starts
     /// with a letter and a NUL, so it can never equal a number's 12 digits.
+    #[expect(clippy::expect_used, reason = "HMAC takes a key of any length")]
     pub fn staff_key(&self, username: &str) -> Vec<u8> {
         let mut mac =
             <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");
@@ -189,12 +191,20 @@ pub fn new_nonce() -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+#[expect(
+    clippy::expect_used,
+    reason = "the argon2 parameters are constants within the allowed ranges"
+)]
 fn argon2() -> Argon2<'static> {
     // OWASP's argon2id recommendation: m=19456 KiB, t=2, p=1.
     let params = Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+#[expect(
+    clippy::expect_used,
+    reason = "hashing with a fresh salt and fixed parameters cannot fail"
+)]
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
     argon2()

@@ -71,6 +71,7 @@ pub fn chain_key() -> StoreResult<&'static [u8; 32]> {
 
 /// The hash of an entry: HMAC-SHA256 under `key` over the previous hash, the sequence number,
 /// the time and the length-prefixed text fields.
+#[expect(clippy::expect_used, reason = "HMAC takes a key of any length")]
 pub fn keyed_entry_hash(key: &[u8; 32], prev: &[u8], seq: i64, e: &NewAudit<'_>) -> Vec<u8> {
     let mut h = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
     h.update(prev);

@@ -4,6 +4,13 @@
 //! `tests/logs.rs` stays a binary of its own: it installs a global TRACE subscriber, which must
 //! not capture the other tests' logs.
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly: a helper that cannot go on stops the test with the reason"
+)]
+
 #[path = "../common/mod.rs"]
 #[macro_use]
 mod common;

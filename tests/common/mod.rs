@@ -1,7 +1,7 @@
 //! Test harness: the real router over a fresh database (SQLite or PostgreSQL), a fixture with two
 //! residents, a manual clock, and request helpers that go through `tower::ServiceExt::oneshot`.
 
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test binary uses part of the shared helpers")]
 
 use axum::body::Body;
 use axum::Router;
