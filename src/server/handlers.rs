@@ -11,81 +11,55 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-/// The form endpoints and plain routes, with their methods; the router is built from this list,
-/// and the access-control test checks every entry of it.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/auth/login"),
-    ("POST", "/auth/logout"),
-    ("GET", "/lang/{code}"),
-    ("GET", "/healthz"),
-    ("GET", "/readyz"),
-    ("POST", "/reports"),
-    ("POST", "/reports/{reference}/answer"),
-    ("POST", "/reports/{reference}/withdraw"),
-    ("POST", "/inbox/read"),
-    ("POST", "/staff/auth/login"),
-    ("POST", "/staff/auth/logout"),
-    ("POST", "/staff/cases/{reference}/{action}"),
-    ("POST", "/staff/helpdesk/note"),
-    ("POST", "/staff/helpdesk/report"),
-    ("POST", "/staff/inspection/start"),
-    ("POST", "/staff/findings/{id}/case"),
-    ("POST", "/auth/passkey/activate/start"),
-    ("POST", "/auth/passkey/activate/finish"),
-    ("POST", "/auth/passkey/signin/start"),
-    ("POST", "/auth/passkey/signin/finish"),
-    ("POST", "/me/passkeys/add/start"),
-    ("POST", "/me/passkeys/add/finish"),
-    ("POST", "/me/passkeys/{id}/remove"),
-    ("POST", "/staff/auth/passkey/signin/start"),
-    ("POST", "/staff/auth/passkey/signin/finish"),
-    ("POST", "/staff/passkeys/add/start"),
-    ("POST", "/staff/passkeys/add/finish"),
-    ("POST", "/staff/passkeys/{id}/remove"),
-];
-
-pub fn routes() -> Router<AppState> {
+/// The form endpoints and plain routes: method, path and handler, each written once. The router
+/// is built from this table, and the access-control test checks every entry of it ([`routes`]).
+fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
     use super::{forms, passkeys};
-    let mut router = Router::new();
-    for (method, path) in ROUTES {
-        let handler = match (*method, *path) {
-            ("POST", "/auth/login") => post(login),
-            ("POST", "/auth/logout") => post(logout),
-            ("GET", "/lang/{code}") => get(switch_language),
-            ("GET", "/healthz") => get(|| async { "ok" }),
-            ("GET", "/readyz") => get(ready),
-            ("POST", "/reports") => post(forms::submit_report),
-            ("POST", "/reports/{reference}/answer") => post(forms::answer),
-            ("POST", "/reports/{reference}/withdraw") => post(forms::withdraw),
-            ("POST", "/inbox/read") => post(forms::mark_read),
-            ("POST", "/staff/auth/login") => post(forms::staff_login),
-            ("POST", "/staff/auth/logout") => post(forms::staff_logout),
-            ("POST", "/staff/cases/{reference}/{action}") => post(forms::case_action),
-            ("POST", "/staff/helpdesk/note") => post(forms::helpdesk_note),
-            ("POST", "/staff/helpdesk/report") => post(forms::helpdesk_report),
-            ("POST", "/staff/inspection/start") => post(forms::start_inspection),
-            ("POST", "/staff/findings/{id}/case") => post(forms::open_case_from_finding),
-            ("POST", "/auth/passkey/activate/start") => post(passkeys::activate_start),
-            ("POST", "/auth/passkey/activate/finish") => post(passkeys::activate_finish),
-            ("POST", "/auth/passkey/signin/start") => post(passkeys::signin_start),
-            ("POST", "/auth/passkey/signin/finish") => post(passkeys::signin_finish),
-            ("POST", "/me/passkeys/add/start") => post(passkeys::resident_add_start),
-            ("POST", "/me/passkeys/add/finish") => post(passkeys::resident_add_finish),
-            ("POST", "/me/passkeys/{id}/remove") => post(passkeys::resident_remove),
-            ("POST", "/staff/auth/passkey/signin/start") => post(passkeys::staff_signin_start),
-            ("POST", "/staff/auth/passkey/signin/finish") => post(passkeys::staff_signin_finish),
-            ("POST", "/staff/passkeys/add/start") => post(passkeys::staff_add_start),
-            ("POST", "/staff/passkeys/add/finish") => post(passkeys::staff_add_finish),
-            ("POST", "/staff/passkeys/{id}/remove") => post(passkeys::staff_remove),
-            _ => unreachable!("every entry of ROUTES has a handler"),
-        };
-        router = router.route(path, handler);
-    }
-    router
+    vec![
+        ("POST", "/auth/login", post(login)),
+        ("POST", "/auth/logout", post(logout)),
+        ("GET", "/lang/{code}", get(switch_language)),
+        ("GET", "/healthz", get(|| async { "ok" })),
+        ("GET", "/readyz", get(ready)),
+        ("POST", "/reports", post(forms::submit_report)),
+        ("POST", "/reports/{reference}/answer", post(forms::answer)),
+        ("POST", "/reports/{reference}/withdraw", post(forms::withdraw)),
+        ("POST", "/inbox/read", post(forms::mark_read)),
+        ("POST", "/staff/auth/login", post(forms::staff_login)),
+        ("POST", "/staff/auth/logout", post(forms::staff_logout)),
+        ("POST", "/staff/cases/{reference}/{action}", post(forms::case_action)),
+        ("POST", "/staff/helpdesk/note", post(forms::helpdesk_note)),
+        ("POST", "/staff/helpdesk/report", post(forms::helpdesk_report)),
+        ("POST", "/staff/inspection/start", post(forms::start_inspection)),
+        ("POST", "/staff/findings/{id}/case", post(forms::open_case_from_finding)),
+        ("POST", "/auth/passkey/activate/start", post(passkeys::activate_start)),
+        ("POST", "/auth/passkey/activate/finish", post(passkeys::activate_finish)),
+        ("POST", "/auth/passkey/signin/start", post(passkeys::signin_start)),
+        ("POST", "/auth/passkey/signin/finish", post(passkeys::signin_finish)),
+        ("POST", "/me/passkeys/add/start", post(passkeys::resident_add_start)),
+        ("POST", "/me/passkeys/add/finish", post(passkeys::resident_add_finish)),
+        ("POST", "/me/passkeys/{id}/remove", post(passkeys::resident_remove)),
+        ("POST", "/staff/auth/passkey/signin/start", post(passkeys::staff_signin_start)),
+        ("POST", "/staff/auth/passkey/signin/finish", post(passkeys::staff_signin_finish)),
+        ("POST", "/staff/passkeys/add/start", post(passkeys::staff_add_start)),
+        ("POST", "/staff/passkeys/add/finish", post(passkeys::staff_add_finish)),
+        ("POST", "/staff/passkeys/{id}/remove", post(passkeys::staff_remove)),
+    ]
+}
+
+/// Every (method, path) of [`table`], for the access-control test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    table().into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
+pub fn router() -> Router<AppState> {
+    table()
+        .into_iter()
+        .fold(Router::new(), |r, (_, path, handler)| r.route(path, handler))
 }
 
 /// Readiness: 200 when the database answers within two seconds, 503 otherwise (liveness is

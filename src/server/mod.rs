@@ -38,7 +38,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
 
     Router::new()
-        .merge(handlers::routes())
+        .merge(handlers::router())
         .leptos_routes(&state, routes, {
             let options = options.clone();
             move || shell(options.clone())

@@ -7,7 +7,7 @@ use crate::common::*;
 use axum::body::Body;
 use http::{header, Request, StatusCode};
 use leptos::prelude::LeptosOptions;
-use myna_portal::server::handlers::ROUTES;
+use myna_portal::server::handlers::routes;
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,8 +183,8 @@ const TABLE: &[Probe] = &[
 
 /// Every route the application answers: form endpoints, pages and server functions.
 fn all_routes() -> BTreeSet<(String, String)> {
-    let mut all: BTreeSet<(String, String)> = ROUTES
-        .iter()
+    let mut all: BTreeSet<(String, String)> = routes()
+        .into_iter()
         .map(|(m, p)| (m.to_string(), p.to_string()))
         .collect();
     let _ = LeptosOptions::builder().output_name("x").build();
