@@ -27,27 +27,95 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
         ("GET", "/readyz", get(ready)),
         ("POST", "/reports", post(forms::submit_report)),
         ("POST", "/reports/{reference}/answer", post(forms::answer)),
-        ("POST", "/reports/{reference}/withdraw", post(forms::withdraw)),
+        (
+            "POST",
+            "/reports/{reference}/withdraw",
+            post(forms::withdraw),
+        ),
         ("POST", "/inbox/read", post(forms::mark_read)),
         ("POST", "/staff/auth/login", post(forms::staff_login)),
         ("POST", "/staff/auth/logout", post(forms::staff_logout)),
-        ("POST", "/staff/cases/{reference}/{action}", post(forms::case_action)),
+        (
+            "POST",
+            "/staff/cases/{reference}/{action}",
+            post(forms::case_action),
+        ),
         ("POST", "/staff/helpdesk/note", post(forms::helpdesk_note)),
-        ("POST", "/staff/helpdesk/report", post(forms::helpdesk_report)),
-        ("POST", "/staff/inspection/start", post(forms::start_inspection)),
-        ("POST", "/staff/findings/{id}/case", post(forms::open_case_from_finding)),
-        ("POST", "/auth/passkey/activate/start", post(passkeys::activate_start)),
-        ("POST", "/auth/passkey/activate/finish", post(passkeys::activate_finish)),
-        ("POST", "/auth/passkey/signin/start", post(passkeys::signin_start)),
-        ("POST", "/auth/passkey/signin/finish", post(passkeys::signin_finish)),
-        ("POST", "/me/passkeys/add/start", post(passkeys::resident_add_start)),
-        ("POST", "/me/passkeys/add/finish", post(passkeys::resident_add_finish)),
-        ("POST", "/me/passkeys/{id}/remove", post(passkeys::resident_remove)),
-        ("POST", "/staff/auth/passkey/signin/start", post(passkeys::staff_signin_start)),
-        ("POST", "/staff/auth/passkey/signin/finish", post(passkeys::staff_signin_finish)),
-        ("POST", "/staff/passkeys/add/start", post(passkeys::staff_add_start)),
-        ("POST", "/staff/passkeys/add/finish", post(passkeys::staff_add_finish)),
-        ("POST", "/staff/passkeys/{id}/remove", post(passkeys::staff_remove)),
+        (
+            "POST",
+            "/staff/helpdesk/report",
+            post(forms::helpdesk_report),
+        ),
+        (
+            "POST",
+            "/staff/inspection/start",
+            post(forms::start_inspection),
+        ),
+        (
+            "POST",
+            "/staff/findings/{id}/case",
+            post(forms::open_case_from_finding),
+        ),
+        (
+            "POST",
+            "/auth/passkey/activate/start",
+            post(passkeys::activate_start),
+        ),
+        (
+            "POST",
+            "/auth/passkey/activate/finish",
+            post(passkeys::activate_finish),
+        ),
+        (
+            "POST",
+            "/auth/passkey/signin/start",
+            post(passkeys::signin_start),
+        ),
+        (
+            "POST",
+            "/auth/passkey/signin/finish",
+            post(passkeys::signin_finish),
+        ),
+        (
+            "POST",
+            "/me/passkeys/add/start",
+            post(passkeys::resident_add_start),
+        ),
+        (
+            "POST",
+            "/me/passkeys/add/finish",
+            post(passkeys::resident_add_finish),
+        ),
+        (
+            "POST",
+            "/me/passkeys/{id}/remove",
+            post(passkeys::resident_remove),
+        ),
+        (
+            "POST",
+            "/staff/auth/passkey/signin/start",
+            post(passkeys::staff_signin_start),
+        ),
+        (
+            "POST",
+            "/staff/auth/passkey/signin/finish",
+            post(passkeys::staff_signin_finish),
+        ),
+        (
+            "POST",
+            "/staff/passkeys/add/start",
+            post(passkeys::staff_add_start),
+        ),
+        (
+            "POST",
+            "/staff/passkeys/add/finish",
+            post(passkeys::staff_add_finish),
+        ),
+        (
+            "POST",
+            "/staff/passkeys/{id}/remove",
+            post(passkeys::staff_remove),
+        ),
     ]
 }
 
@@ -59,7 +127,9 @@ pub fn routes() -> Vec<(&'static str, &'static str)> {
 pub fn router() -> Router<AppState> {
     table()
         .into_iter()
-        .fold(Router::new(), |r, (_, path, handler)| r.route(path, handler))
+        .fold(Router::new(), |r, (_, path, handler)| {
+            r.route(path, handler)
+        })
 }
 
 /// Readiness: 200 when the database answers within two seconds, 503 otherwise (liveness is

@@ -1,5 +1,6 @@
 //! Components shared by the pages.
 
+mod field;
 mod frame;
 mod inspection;
 mod items;
@@ -7,6 +8,7 @@ mod passkey;
 mod waterfall;
 mod workflow;
 
+pub use field::{Required, TextField};
 pub use frame::{Alert, QueryError, SignOut, SiteFooter, SiteHeader};
 pub use inspection::{FindingTable, RunProgress, ScanVerdictBadge};
 pub use items::{value_text, FieldList, ItemCard, MatchTable};

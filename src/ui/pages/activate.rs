@@ -4,7 +4,7 @@
 //! without it the page says so and points to the password.
 
 use crate::ui::app::use_i18n;
-use crate::ui::components::{PasskeyStatus, QueryError, WithoutJs};
+use crate::ui::components::{PasskeyStatus, QueryError, Required, TextField, WithoutJs};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -25,53 +25,33 @@ pub fn ActivatePage() -> impl IntoView {
                 data-passkey="activate"
                 data-status="activate-status"
             >
-                <div class="field">
-                    <label for="my_number">
-                        {i18n.t("signin.number_label")} " "
-                        <span class="req">{i18n.t("common.required")}</span>
-                    </label>
-                    <p class="hint" id="my_number-hint">{i18n.t("signin.number_hint")}</p>
-                    <input
-                        id="my_number"
-                        name="my_number"
-                        type="text"
-                        inputmode="numeric"
-                        autocomplete="off"
-                        maxlength="40"
-                        aria-required="true"
-                        aria-describedby="my_number-hint"
-                    />
-                </div>
-                <div class="field">
-                    <label for="code">
-                        {i18n.t("activate.code_label")} " "
-                        <span class="req">{i18n.t("common.required")}</span>
-                    </label>
-                    <p class="hint" id="code-hint">{i18n.t("activate.code_hint")}</p>
-                    <input
-                        id="code"
-                        name="code"
-                        type="text"
-                        autocomplete="one-time-code"
-                        autocapitalize="characters"
-                        spellcheck="false"
-                        maxlength="40"
-                        aria-required="true"
-                        aria-describedby="code-hint"
-                    />
-                </div>
-                <div class="field">
-                    <label for="label">{i18n.t("security.label_field")}</label>
-                    <p class="hint" id="label-hint">{i18n.t("security.label_hint")}</p>
-                    <input
-                        id="label"
-                        name="label"
-                        type="text"
-                        maxlength="40"
-                        autocomplete="off"
-                        aria-describedby="label-hint"
-                    />
-                </div>
+                <TextField
+                    id="my_number"
+                    name="my_number"
+                    label=i18n.t("signin.number_label")
+                    hint=i18n.t("signin.number_hint")
+                    required=Required::Marked
+                    inputmode="numeric"
+                    maxlength=40
+                />
+                <TextField
+                    id="code"
+                    name="code"
+                    label=i18n.t("activate.code_label")
+                    hint=i18n.t("activate.code_hint")
+                    required=Required::Marked
+                    autocomplete="one-time-code"
+                    autocapitalize="characters"
+                    no_spellcheck=true
+                    maxlength=40
+                />
+                <TextField
+                    id="label"
+                    name="label"
+                    label=i18n.t("security.label_field")
+                    hint=i18n.t("security.label_hint")
+                    maxlength=40
+                />
                 <button type="submit" class="btn btn-primary">
                     {i18n.t("activate.submit")}
                 </button>

@@ -7,7 +7,9 @@ use crate::api::staff::helpdesk_case;
 use crate::domain::category::Category;
 use crate::domain::reports::{HelpdeskCaseView, ReportKind};
 use crate::ui::app::{use_i18n, Viewer};
-use crate::ui::components::{Alert, DeadlineText, FieldList, StatusBadge, Timeline};
+use crate::ui::components::{
+    Alert, DeadlineText, FieldList, Required, StatusBadge, TextField, Timeline,
+};
 use crate::ui::pages::staff_case::{error_code, NoteList, StaffLoadError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -143,28 +145,18 @@ fn LookupForm(reference: String, purpose: String) -> impl IntoView {
         .collect_view();
     view! {
         <form class="card stack" method="get" action="/staff/helpdesk">
-            <div class="field">
-                <label for="lookup-ref">
-                    {i18n.t("helpdesk.ref_label")} " "
-                    <span class="req">{i18n.t("common.required")}</span>
-                </label>
-                <p class="hint" id="lookup-ref-hint">
-                    {i18n.t("helpdesk.ref_hint")}
-                </p>
-                <input
-                    id="lookup-ref"
-                    name="ref"
-                    type="text"
-                    autocomplete="off"
-                    autocapitalize="characters"
-                    spellcheck="false"
-                    maxlength="20"
-                    class="input-short"
-                    required=true
-                    value=reference
-                    aria-describedby="lookup-ref-hint"
-                />
-            </div>
+            <TextField
+                id="lookup-ref"
+                name="ref"
+                label=i18n.t("helpdesk.ref_label")
+                hint=i18n.t("helpdesk.ref_hint")
+                required=Required::Browser
+                autocapitalize="characters"
+                no_spellcheck=true
+                maxlength=20
+                class="input-short"
+                value=reference
+            />
             <div class="field">
                 <label for="lookup-purpose">{i18n.t("helpdesk.purpose_label")}</label>
                 <p class="hint" id="lookup-purpose-hint">
@@ -327,64 +319,34 @@ fn FilingForm() -> impl IntoView {
                 <ol>{steps}</ol>
             </section>
             <form class="card stack" method="post" action="/staff/helpdesk/report">
-                <div class="field">
-                    <label for="file-name-kana">
-                        {i18n.t("attr.name_kana")} " "
-                        <span class="req">{i18n.t("common.required")}</span>
-                    </label>
-                    <p class="hint" id="file-name-kana-hint">
-                        {i18n.t("helpdesk.name_kana_hint")}
-                    </p>
-                    <input
-                        id="file-name-kana"
-                        name="name_kana"
-                        type="text"
-                        autocomplete="off"
-                        maxlength="100"
-                        required=true
-                        aria-describedby="file-name-kana-hint"
-                    />
-                </div>
-                <div class="field">
-                    <label for="file-birth">
-                        {i18n.t("attr.birth_date")} " "
-                        <span class="req">{i18n.t("common.required")}</span>
-                    </label>
-                    <p class="hint" id="file-birth-hint">
-                        {i18n.t("helpdesk.birth_hint")}
-                    </p>
-                    <input
-                        id="file-birth"
-                        name="birth_date"
-                        type="text"
-                        inputmode="numeric"
-                        autocomplete="off"
-                        maxlength="10"
-                        class="input-short"
-                        required=true
-                        aria-describedby="file-birth-hint"
-                    />
-                </div>
-                <div class="field">
-                    <label for="file-my-number">
-                        {i18n.t("helpdesk.my_number_label")} " "
-                        <span class="req">{i18n.t("common.required")}</span>
-                    </label>
-                    <p class="hint" id="file-my-number-hint">
-                        {i18n.t("helpdesk.my_number_hint")}
-                    </p>
-                    <input
-                        id="file-my-number"
-                        name="my_number"
-                        type="text"
-                        inputmode="numeric"
-                        autocomplete="off"
-                        maxlength="40"
-                        class="input-short"
-                        required=true
-                        aria-describedby="file-my-number-hint"
-                    />
-                </div>
+                <TextField
+                    id="file-name-kana"
+                    name="name_kana"
+                    label=i18n.t("attr.name_kana")
+                    hint=i18n.t("helpdesk.name_kana_hint")
+                    required=Required::Browser
+                    maxlength=100
+                />
+                <TextField
+                    id="file-birth"
+                    name="birth_date"
+                    label=i18n.t("attr.birth_date")
+                    hint=i18n.t("helpdesk.birth_hint")
+                    required=Required::Browser
+                    inputmode="numeric"
+                    maxlength=10
+                    class="input-short"
+                />
+                <TextField
+                    id="file-my-number"
+                    name="my_number"
+                    label=i18n.t("helpdesk.my_number_label")
+                    hint=i18n.t("helpdesk.my_number_hint")
+                    required=Required::Browser
+                    inputmode="numeric"
+                    maxlength=40
+                    class="input-short"
+                />
                 <div class="field">
                     <div class="choice">
                         <input

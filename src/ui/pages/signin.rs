@@ -4,7 +4,7 @@
 use crate::domain::my_number::MyNumber;
 use crate::domain::signin::SignInError;
 use crate::ui::app::use_i18n;
-use crate::ui::components::{Alert, PasskeyButton, PasskeyStatus, WithoutJs};
+use crate::ui::components::{Alert, PasskeyButton, PasskeyStatus, Required, TextField, WithoutJs};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -126,20 +126,15 @@ pub fn SignInPage() -> impl IntoView {
                         {number_error}
                     </p>
                 </div>
-                <div class="field">
-                    <label for="password">
-                        {i18n.t("signin.password_label")} " "
-                        <span class="req">{i18n.t("common.required")}</span>
-                    </label>
-                    <input
-                        id="password"
-                        name="password"
-                        type="password"
-                        autocomplete="current-password"
-                        maxlength="256"
-                        aria-required="true"
-                    />
-                </div>
+                <TextField
+                    id="password"
+                    name="password"
+                    label=i18n.t("signin.password_label")
+                    required=Required::Marked
+                    input_type="password"
+                    autocomplete="current-password"
+                    maxlength=256
+                />
                 <button type="submit" class="btn btn-primary">
                     {i18n.t("signin.submit")}
                 </button>

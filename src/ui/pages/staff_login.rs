@@ -3,7 +3,7 @@
 //! redirect to the queue (or the helpdesk), or back here with `?error=CODE`.
 
 use crate::ui::app::use_i18n;
-use crate::ui::components::{Alert, PasskeyButton, PasskeyStatus, WithoutJs};
+use crate::ui::components::{Alert, PasskeyButton, PasskeyStatus, Required, TextField, WithoutJs};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -71,36 +71,25 @@ pub fn StaffLoginPage() -> impl IntoView {
             </section>
             <h2 id="password-h">{i18n.t("staff.login.password_heading")}</h2>
             <form class="stack" method="post" action="/staff/auth/login">
-                <div class="field">
-                    <label for="username">
-                        {i18n.t("staff.login.username_label")} " "
-                        <span class="req">{i18n.t("common.required")}</span>
-                    </label>
-                    <input
-                        id="username"
-                        name="username"
-                        type="text"
-                        autocomplete="username"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        maxlength="128"
-                        required=true
-                    />
-                </div>
-                <div class="field">
-                    <label for="password">
-                        {i18n.t("staff.login.password_label")} " "
-                        <span class="req">{i18n.t("common.required")}</span>
-                    </label>
-                    <input
-                        id="password"
-                        name="password"
-                        type="password"
-                        autocomplete="current-password"
-                        maxlength="256"
-                        required=true
-                    />
-                </div>
+                <TextField
+                    id="username"
+                    name="username"
+                    label=i18n.t("staff.login.username_label")
+                    required=Required::Browser
+                    autocomplete="username"
+                    autocapitalize="none"
+                    no_spellcheck=true
+                    maxlength=128
+                />
+                <TextField
+                    id="password"
+                    name="password"
+                    label=i18n.t("staff.login.password_label")
+                    required=Required::Browser
+                    input_type="password"
+                    autocomplete="current-password"
+                    maxlength=256
+                />
                 <div class="field">
                     <label for="code">
                         {i18n.t("staff.login.code_label")} " "

@@ -6,7 +6,7 @@
 use crate::api::staff::search_register;
 use crate::domain::reports::PersonView;
 use crate::ui::app::use_i18n;
-use crate::ui::components::Alert;
+use crate::ui::components::{Alert, Required, TextField};
 use crate::ui::pages::staff_case::{error_code, PersonDetails, StaffLoadError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -133,92 +133,60 @@ fn SearchForm(criteria: Criteria) -> impl IntoView {
         }
     })
     .collect_view();
-    let purpose_missing = (criteria.sent && criteria.purpose.is_empty()).then_some("true");
-    let birth_missing = (criteria.sent && criteria.birth_date.is_empty()).then_some("true");
+    let purpose_missing = criteria.sent && criteria.purpose.is_empty();
+    let birth_missing = criteria.sent && criteria.birth_date.is_empty();
     view! {
         <form class="card stack search-form" method="get" action=action>
             <h2>{i18n.t("case.search.form_title")}</h2>
             <p class="hint" id="search-criteria-hint">
                 {i18n.t("case.search.criteria_hint")}
             </p>
-            <div class="field">
-                <label for="search-name">{i18n.t("case.search.name_label")}</label>
-                <p class="hint" id="search-name-hint">
-                    {i18n.t("case.search.name_hint")}
-                </p>
-                <input
-                    id="search-name"
-                    name="name"
-                    type="text"
-                    autocomplete="off"
-                    maxlength="100"
-                    value=criteria.name.clone()
-                    aria-describedby="search-name-hint search-criteria-hint"
-                />
-            </div>
-            <div class="field">
-                <label for="search-birth">
-                    {i18n.t("attr.birth_date")} " "
-                    <span class="req">{i18n.t("common.required")}</span>
-                </label>
-                <p class="hint" id="search-birth-hint">
-                    {i18n.t("case.search.birth_hint")}
-                </p>
-                <input
-                    id="search-birth"
-                    name="birth_date"
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete="off"
-                    maxlength="10"
-                    class="input-short"
-                    required=true
-                    value=criteria.birth_date.clone()
-                    aria-describedby="search-birth-hint search-criteria-hint"
-                    aria-invalid=birth_missing
-                />
-            </div>
+            <TextField
+                id="search-name"
+                name="name"
+                label=i18n.t("case.search.name_label")
+                hint=i18n.t("case.search.name_hint")
+                maxlength=100
+                value=criteria.name.clone()
+                shared_hint="search-criteria-hint"
+            />
+            <TextField
+                id="search-birth"
+                name="birth_date"
+                label=i18n.t("attr.birth_date")
+                hint=i18n.t("case.search.birth_hint")
+                required=Required::Browser
+                inputmode="numeric"
+                maxlength=10
+                class="input-short"
+                value=criteria.birth_date.clone()
+                shared_hint="search-criteria-hint"
+                invalid=birth_missing
+            />
             <div class="field">
                 <label for="search-sex">{i18n.t("attr.sex")}</label>
                 <select id="search-sex" name="sex" class="input-short">
                     {sex_options}
                 </select>
             </div>
-            <div class="field">
-                <label for="search-address">{i18n.t("attr.address")}</label>
-                <p class="hint" id="search-address-hint">
-                    {i18n.t("case.search.address_hint")}
-                </p>
-                <input
-                    id="search-address"
-                    name="address"
-                    type="text"
-                    autocomplete="off"
-                    maxlength="200"
-                    value=criteria.address.clone()
-                    aria-describedby="search-address-hint"
-                />
-            </div>
-            <div class="field">
-                <label for="search-purpose">
-                    {i18n.t("case.search.purpose_label")} " "
-                    <span class="req">{i18n.t("common.required")}</span>
-                </label>
-                <p class="hint" id="search-purpose-hint">
-                    {i18n.t("case.search.purpose_hint")}
-                </p>
-                <input
-                    id="search-purpose"
-                    name="purpose"
-                    type="text"
-                    autocomplete="off"
-                    maxlength="200"
-                    required=true
-                    value=criteria.purpose.clone()
-                    aria-describedby="search-purpose-hint"
-                    aria-invalid=purpose_missing
-                />
-            </div>
+            <TextField
+                id="search-address"
+                name="address"
+                label=i18n.t("attr.address")
+                hint=i18n.t("case.search.address_hint")
+                maxlength=200
+                value=criteria.address.clone()
+            />
+            <TextField
+                id="search-purpose"
+                name="purpose"
+                label=i18n.t("case.search.purpose_label")
+                hint=i18n.t("case.search.purpose_hint")
+                required=Required::Browser
+                maxlength=200
+                value=criteria.purpose.clone()
+                invalid=purpose_missing
+            />
             <button type="submit" class="btn btn-primary">
                 {i18n.t("case.search.submit")}
             </button>
