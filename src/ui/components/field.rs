@@ -2,7 +2,7 @@
 //! its hint. Fields that need a node ref or a check in the browser (the sign-in number) keep
 //! their own markup.
 
-use crate::ui::app::use_i18n;
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 
 /// Whether and how a field is required: not, marked (`aria-required`, the server says what is

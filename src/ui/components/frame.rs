@@ -1,7 +1,7 @@
 //! The page frame: header with navigation, language switch and sign-out; footer; alerts.
 
 use crate::i18n::Lang;
-use crate::ui::app::{use_i18n, Viewer};
+use crate::ui::context::{use_i18n, Viewer};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 

@@ -2,7 +2,7 @@
 //! table of findings.
 
 use crate::domain::inspection::{FindingRow, FindingSource, RunSummary};
-use crate::ui::app::use_i18n;
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 
 /// The scan's verdict (`wrong_person`, `needs_review`) as a badge with words, not colour alone.

@@ -3,7 +3,7 @@
 use crate::domain::items::{FieldValue, ItemView};
 use crate::domain::matching::{Attribute, MatchResult};
 use crate::i18n::{I18n, Lang};
-use crate::ui::app::use_i18n;
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 
 /// A field's value in words (codes translated, amounts in yen).

@@ -3,8 +3,8 @@
 //! they need it), the live region it reports in, and the messages it shows, in the page's language.
 
 use crate::domain::activation::{PasskeyView, SecurityView};
-use crate::ui::app::use_i18n;
 use crate::ui::components::Alert;
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

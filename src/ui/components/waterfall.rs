@@ -8,7 +8,7 @@
 
 use crate::domain::linkage::Evidence;
 use crate::i18n::I18n;
-use crate::ui::app::use_i18n;
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 
 /// Chart width in viewBox units; the SVG scales to its container.

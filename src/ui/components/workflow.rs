@@ -3,7 +3,7 @@
 use crate::domain::reports::{Deadline, Notice, TimelineEntry};
 use crate::domain::workflow::Status;
 use crate::i18n::I18n;
-use crate::ui::app::use_i18n;
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 
 /// A report's status as a badge.

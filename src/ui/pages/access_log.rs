@@ -4,8 +4,8 @@
 use crate::api::workflow::get_access_log;
 use crate::domain::reports::AccessEntry;
 use crate::i18n::I18n;
-use crate::ui::app::use_i18n;
-use crate::ui::pages::my_reports::LoadFailed;
+use crate::ui::components::LoadFailed;
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -3,8 +3,8 @@
 //! unlock (PIN, fingerprint, face) proves it is them. Needs JavaScript (the browser's WebAuthn);
 //! without it the page says so and points to the password.
 
-use crate::ui::app::use_i18n;
 use crate::ui::components::{PasskeyStatus, QueryError, Required, TextField, WithoutJs};
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

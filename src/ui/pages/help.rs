@@ -1,7 +1,7 @@
 //! "ヘルプ": how reporting works, for residents and for staff. Static text, no data.
 
 use crate::i18n::I18n;
-use crate::ui::app::use_i18n;
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -6,11 +6,11 @@
 use crate::api::staff::helpdesk_case;
 use crate::domain::category::Category;
 use crate::domain::reports::{HelpdeskCaseView, ReportKind};
-use crate::ui::app::{use_i18n, Viewer};
+use crate::ui::components::{error_code, NoteList, StaffLoadError};
 use crate::ui::components::{
     Alert, DeadlineText, FieldList, Required, StatusBadge, TextField, Timeline,
 };
-use crate::ui::pages::staff_case::{error_code, NoteList, StaffLoadError};
+use crate::ui::context::{use_i18n, Viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -3,9 +3,9 @@
 
 use crate::api::workflow::get_inbox;
 use crate::domain::reports::{InboxView, Notice};
-use crate::ui::app::use_i18n;
 use crate::ui::components::notice_text;
-use crate::ui::pages::my_reports::LoadFailed;
+use crate::ui::components::LoadFailed;
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

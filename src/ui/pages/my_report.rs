@@ -5,9 +5,9 @@
 use crate::api::workflow::get_my_report;
 use crate::domain::reports::{EventKind, MyReportView, TimelineEntry};
 use crate::i18n::I18n;
-use crate::ui::app::use_i18n;
+use crate::ui::components::LoadFailed;
 use crate::ui::components::{Alert, DeadlineText, FieldList, StatusBadge, Timeline};
-use crate::ui::pages::my_reports::LoadFailed;
+use crate::ui::context::use_i18n;
 use crate::ui::pages::report_form::PlainTextField;
 use leptos::prelude::*;
 use leptos_meta::Title;

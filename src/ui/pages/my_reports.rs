@@ -1,50 +1,12 @@
 //! "報告の状況": the resident's reports, newest first, and links to report an item that should be
-//! linked but is not. Also holds the small pieces the other resident workflow pages share.
+//! linked but is not.
 
 use crate::api::workflow::get_my_reports;
-use crate::domain::category::Category;
 use crate::domain::reports::MyReportSummary;
-use crate::ui::app::use_i18n;
-use crate::ui::components::{Alert, DeadlineText, StatusBadge};
+use crate::ui::components::{DeadlineText, LoadFailed, MissingItemLinks, StatusBadge};
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// What a page shows when its data could not be loaded (usually: not signed in).
-#[component]
-pub(crate) fn LoadFailed() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Alert kind="error" message=i18n.t("error.load_failed") />
-        <p>
-            <a href="/login">{i18n.t("signin.title")}</a>
-        </p>
-    }
-}
-
-/// Links to report an item that is missing, one per category.
-#[component]
-pub(crate) fn MissingItemLinks() -> impl IntoView {
-    let i18n = use_i18n();
-    let links = Category::ALL
-        .into_iter()
-        .map(|c| {
-            view! {
-                <li>
-                    <a href=format!("/me/report?category={}", c.code())>
-                        {i18n.tf("reports.missing.link", &[("category", &i18n.t(c.label_key()))])}
-                    </a>
-                </li>
-            }
-        })
-        .collect_view();
-    view! {
-        <section class="missing-links" aria-labelledby="missing-links-h">
-            <h2 id="missing-links-h">{i18n.t("reports.missing.heading")}</h2>
-            <p>{i18n.t("reports.missing.explain")}</p>
-            <ul class="link-list">{links}</ul>
-        </section>
-    }
-}
 
 #[component]
 pub fn MyReportsPage() -> impl IntoView {

@@ -2,8 +2,8 @@
 
 use crate::api::get_my_data;
 use crate::domain::items::MyDataView;
-use crate::ui::app::use_i18n;
 use crate::ui::components::{Alert, ItemCard};
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -1,4 +1,4 @@
-use crate::ui::app::use_i18n;
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -2,9 +2,9 @@
 //! without one.
 
 use crate::api::passkeys::get_my_security;
-use crate::ui::app::use_i18n;
+use crate::ui::components::LoadFailed;
 use crate::ui::components::SecurityPanel;
-use crate::ui::pages::my_reports::LoadFailed;
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

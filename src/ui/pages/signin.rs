@@ -3,8 +3,8 @@
 
 use crate::domain::my_number::MyNumber;
 use crate::domain::signin::SignInError;
-use crate::ui::app::use_i18n;
 use crate::ui::components::{Alert, PasskeyButton, PasskeyStatus, Required, TextField, WithoutJs};
+use crate::ui::context::use_i18n;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;

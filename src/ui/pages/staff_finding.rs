@@ -5,9 +5,9 @@
 
 use crate::api::inspection::get_finding;
 use crate::domain::inspection::FindingView;
-use crate::ui::app::use_i18n;
+use crate::ui::components::{error_code, CaseItemCard, PersonDetails, StaffLoadError};
 use crate::ui::components::{Alert, MatchTable, QueryError, ScanVerdictBadge, Waterfall};
-use crate::ui::pages::staff_case::{error_code, CaseItemCard, PersonDetails, StaffLoadError};
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

@@ -4,9 +4,9 @@
 use crate::api::inspection::get_findings;
 use crate::domain::category::Category;
 use crate::domain::inspection::{FindingsFilter, FindingsView, PAGE_SIZE};
-use crate::ui::app::use_i18n;
+use crate::ui::components::{error_code, StaffLoadError};
 use crate::ui::components::{FindingTable, RunProgress};
-use crate::ui::pages::staff_case::{error_code, StaffLoadError};
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -7,9 +7,9 @@
 
 use crate::api::inspection::get_inspection;
 use crate::domain::inspection::{CountRow, InspectionView, RunSummary};
-use crate::ui::app::use_i18n;
+use crate::ui::components::{error_code, StaffLoadError};
 use crate::ui::components::{Alert, FindingTable, QueryError, RunProgress};
-use crate::ui::pages::staff_case::{error_code, StaffLoadError};
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

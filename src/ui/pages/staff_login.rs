@@ -2,8 +2,8 @@
 //! The form posts to `/staff/auth/login` and works without JavaScript; the server answers with a
 //! redirect to the queue (or the helpdesk), or back here with `?error=CODE`.
 
-use crate::ui::app::use_i18n;
 use crate::ui::components::{Alert, PasskeyButton, PasskeyStatus, Required, TextField, WithoutJs};
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

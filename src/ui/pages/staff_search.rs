@@ -5,9 +5,9 @@
 
 use crate::api::staff::search_register;
 use crate::domain::reports::PersonView;
-use crate::ui::app::use_i18n;
+use crate::ui::components::{error_code, PersonDetails, StaffLoadError};
 use crate::ui::components::{Alert, Required, TextField};
-use crate::ui::pages::staff_case::{error_code, PersonDetails, StaffLoadError};
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

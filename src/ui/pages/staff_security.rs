@@ -2,9 +2,9 @@
 //! TOTP stay as the fallback.
 
 use crate::api::passkeys::get_staff_security;
-use crate::ui::app::use_i18n;
+use crate::ui::components::LoadFailed;
 use crate::ui::components::SecurityPanel;
-use crate::ui::pages::my_reports::LoadFailed;
+use crate::ui::context::use_i18n;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
