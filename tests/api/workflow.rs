@@ -687,7 +687,31 @@ async fn an_administrator_creates_staff_accounts(b: Backend) {
         .contains(&"staff_auth.account_created".to_string()));
 }
 
+/// A code in the database this version does not know is an error, never a silent default.
+async fn an_unknown_code_in_the_database_is_an_error_not_a_default(b: Backend) {
+    let app = TestApp::new(b).await;
+    let a = app.session_cookie(A_NUMBER).await;
+    let res = app
+        .post_form("/reports", "kind=not_mine&item=2", Some(&a))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.state.workflow.my_reports(1).await.unwrap().len(), 1);
+    myna_portal::on_db!(&app.db, |p| sqlx::query(
+        "UPDATE reports SET status = 'bogus'"
+    )
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    let err = app.state.workflow.my_reports(1).await.unwrap_err();
+    assert!(
+        err.to_string().contains("unknown status code \"bogus\""),
+        "{err}"
+    );
+}
+
 on_both_backends!(
+    an_unknown_code_in_the_database_is_an_error_not_a_default,
     an_administrator_creates_staff_accounts,
     the_same_item_reported_twice_at_once_opens_one_report,
     the_whole_correction,

@@ -16,7 +16,7 @@ impl Workflow {
             return Err(WorkflowError::Forbidden);
         }
         let now = self.now();
-        let case = case_of(&row);
+        let case = case_of(&row)?;
         let actor = Self::actor_of(me);
         let who = format!("staff:{}", me.staff_id);
         let subject = format!("report:{}", row.reference);
@@ -214,7 +214,10 @@ impl Workflow {
                     let from = items.iter().map(|i| i.linked_at).min().unwrap_or(now);
                     let first = items.first();
                     let common = vec![
-                        ("category", format!("key:{}", category_of(&row).label_key())),
+                        (
+                            "category",
+                            format!("key:{}", category_of(&row)?.label_key()),
+                        ),
                         (
                             "institution",
                             first

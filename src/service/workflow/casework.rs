@@ -50,21 +50,23 @@ impl Workflow {
             .await?
             .iter()
             .map(|r| {
-                let deadline = Deadline::of(&case_of(r).clock, now);
-                QueueRow {
+                let deadline = Deadline::of(&case_of(r)?.clock, now);
+                Ok(QueueRow {
                     reference: display_ref(&r.reference),
-                    category: category_of(r),
-                    kind: kind_of(r),
-                    status: status_of(r),
-                    verdict: Verdict::from_code(&r.verdict).unwrap_or(Verdict::NeedsReview),
+                    category: category_of(r)?,
+                    kind: kind_of(r)?,
+                    status: status_of(r)?,
+                    verdict: verdict_of(r)?,
                     submitted_at: r.submitted_at,
                     deadline,
                     assignee_name: r.assignee_name.clone(),
                     mine: r.assignee_id == Some(me.staff_id),
                     institution_name_ja: r.institution_name_ja.clone(),
                     institution_name_en: r.institution_name_en.clone(),
-                }
+                })
             })
+            .collect::<WfResult<Vec<QueueRow>>>()?
+            .into_iter()
             .filter(|r| match due {
                 Some("overdue") => r.status.awaits_decision() && r.deadline.overdue,
                 Some("week") => r.status.awaits_decision() && r.deadline.days_left < 7,
@@ -107,8 +109,12 @@ impl Workflow {
     }
 
     /// The actions `me` may take on the case now.
-    pub(super) fn actions_for(me: &StaffSession, row: &ReportRow, now: i64) -> Vec<String> {
-        let case = case_of(row);
+    pub(super) fn actions_for(
+        me: &StaffSession,
+        row: &ReportRow,
+        now: i64,
+    ) -> WfResult<Vec<String>> {
+        let case = case_of(row)?;
         let actor = Self::actor_of(me);
         let mine = row.assignee_id == Some(me.staff_id);
         let try_action = |a: &Action| case.apply(a, actor, now).is_ok();
@@ -146,7 +152,7 @@ impl Workflow {
         if try_action(&Action::CompleteImpactReview) {
             out.push("complete_review");
         }
-        out.into_iter().map(String::from).collect()
+        Ok(out.into_iter().map(String::from).collect())
     }
 
     /// The case page. Reading it is logged as an access to the reporter's data.
@@ -161,7 +167,7 @@ impl Workflow {
             .await?;
         let register = reporter.identity();
         let items = self.db.items_of_report(row.id).await?;
-        let status = status_of(&row);
+        let status = status_of(&row)?;
         let case_items = items
             .iter()
             .map(|i| {
@@ -228,8 +234,8 @@ impl Workflow {
             me: self.me_view(me).await?,
             reference: display_ref(&row.reference),
             status,
-            kind: kind_of(&row),
-            category: category_of(&row),
+            kind: kind_of(&row)?,
+            category: category_of(&row)?,
             institution_name_ja: row.institution_name_ja.clone(),
             institution_name_en: row.institution_name_en.clone(),
             note: row.note.clone(),
@@ -237,7 +243,7 @@ impl Workflow {
             reporter: person(&reporter),
             items: case_items,
             precheck: PreCheck {
-                verdict: Verdict::from_code(&row.verdict).unwrap_or(Verdict::NeedsReview),
+                verdict: verdict_of(&row)?,
                 reasons: row
                     .verdict_reasons
                     .split(';')
@@ -259,10 +265,10 @@ impl Workflow {
             outcome: matches!(status, Status::ImpactReview | Status::Closed)
                 .then_some(outcome)
                 .flatten(),
-            deadline: Deadline::of(&case_of(&row).clock, now),
+            deadline: Deadline::of(&case_of(&row)?.clock, now),
             submitted_at: row.submitted_at,
             assignee_name: row.assignee_name.clone(),
-            actions: Self::actions_for(me, &row, now),
+            actions: Self::actions_for(me, &row, now)?,
             colleagues,
             impact,
         })
@@ -280,19 +286,20 @@ impl Workflow {
             .map(|i| i.linked_at)
             .min()
             .unwrap_or(row.submitted_at);
-        Ok(self
-            .db
+        self.db
             .access_during(row.reporter_id, row.id, from, until)
             .await?
             .into_iter()
-            .map(|a| ImpactEntry {
-                at: a.at,
-                organisation_ja: a.organisation_ja.unwrap_or_default(),
-                organisation_en: a.organisation_en.unwrap_or_default(),
-                role: StaffRole::from_code(&a.role).unwrap_or(StaffRole::Helpdesk),
-                purpose: a.purpose,
+            .map(|a| {
+                Ok(ImpactEntry {
+                    at: a.at,
+                    organisation_ja: a.organisation_ja.unwrap_or_default(),
+                    organisation_en: a.organisation_en.unwrap_or_default(),
+                    role: role_of(&a.role)?,
+                    purpose: a.purpose,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The reporter's register entry for a staff member reading a case, the read logged first

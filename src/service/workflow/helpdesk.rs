@@ -30,13 +30,13 @@ impl Workflow {
         let items = self.db.items_of_report(row.id).await?;
         Ok(HelpdeskCaseView {
             reference: display_ref(&row.reference),
-            status: status_of(&row),
-            kind: kind_of(&row),
-            category: category_of(&row),
+            status: status_of(&row)?,
+            kind: kind_of(&row)?,
+            category: category_of(&row)?,
             institution_name_ja: row.institution_name_ja.clone(),
             institution_name_en: row.institution_name_en.clone(),
             submitted_at: row.submitted_at,
-            deadline: Deadline::of(&case_of(&row).clock, now),
+            deadline: Deadline::of(&case_of(&row)?.clock, now),
             reporter_name_masked: mask_name(&reporter.name_kanji),
             my_number_masked: mask_last4(&reporter.my_number_last4),
             items: items.iter().map(brief).collect(),
@@ -71,7 +71,7 @@ impl Workflow {
         let subject = format!("report:{}", row.reference);
         let mut t = transition(
             &row,
-            &case_of(&row),
+            &case_of(&row)?,
             now,
             NewAudit {
                 at: now,

@@ -201,13 +201,47 @@ fn both(ja: &str, en: &str) -> String {
     format!("both:{ja}\u{1f}{en}")
 }
 
-fn status_of(row: &ReportRow) -> Status {
-    Status::from_code(&row.status).unwrap_or(Status::Submitted)
+/// A code read from the database that this version does not know: an error (500, logged),
+/// never a silent default.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown {what} code {code:?} in {whose}")]
+pub struct UnknownCode {
+    what: &'static str,
+    code: String,
+    whose: String,
 }
 
-fn case_of(row: &ReportRow) -> Case {
-    Case {
-        status: status_of(row),
+fn decoded<T>(
+    what: &'static str,
+    code: &str,
+    whose: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> WfResult<T> {
+    parse(code).ok_or_else(|| {
+        WorkflowError::Store(sqlx::Error::Decode(Box::new(UnknownCode {
+            what,
+            code: code.to_string(),
+            whose: whose.to_string(),
+        })))
+    })
+}
+
+/// A staff role as stored with an access-log entry.
+fn role_of(code: &str) -> WfResult<StaffRole> {
+    decoded("staff role", code, "the access log", StaffRole::from_code)
+}
+
+fn status_of(row: &ReportRow) -> WfResult<Status> {
+    decoded("status", &row.status, &row.reference, Status::from_code)
+}
+
+fn verdict_of(row: &ReportRow) -> WfResult<Verdict> {
+    decoded("verdict", &row.verdict, &row.reference, Verdict::from_code)
+}
+
+fn case_of(row: &ReportRow) -> WfResult<Case> {
+    Ok(Case {
+        status: status_of(row)?,
         reporter: row.reporter_id,
         assignee: row.assignee_id,
         proposer: row.proposer_id,
@@ -218,15 +252,20 @@ fn case_of(row: &ReportRow) -> Case {
             paused_since: row.paused_since,
             extended: row.extended != 0,
         },
-    }
+    })
 }
 
-fn category_of(row: &ReportRow) -> Category {
-    Category::from_code(&row.category).unwrap_or(Category::ResidentRecord)
+fn category_of(row: &ReportRow) -> WfResult<Category> {
+    decoded(
+        "category",
+        &row.category,
+        &row.reference,
+        Category::from_code,
+    )
 }
 
-fn kind_of(row: &ReportRow) -> ReportKind {
-    ReportKind::from_code(&row.kind).unwrap_or(ReportKind::NotMine)
+fn kind_of(row: &ReportRow) -> WfResult<ReportKind> {
+    decoded("kind", &row.kind, &row.reference, ReportKind::from_code)
 }
 
 fn display_ref(stored: &str) -> String {
@@ -369,17 +408,17 @@ impl Workflow {
         }
     }
 
-    fn summary(&self, row: &ReportRow, now: i64) -> MyReportSummary {
-        MyReportSummary {
+    fn summary(&self, row: &ReportRow, now: i64) -> WfResult<MyReportSummary> {
+        Ok(MyReportSummary {
             reference: display_ref(&row.reference),
-            kind: kind_of(row),
-            category: category_of(row),
-            status: status_of(row),
+            kind: kind_of(row)?,
+            category: category_of(row)?,
+            status: status_of(row)?,
             submitted_at: row.submitted_at,
-            deadline: Deadline::of(&case_of(row).clock, now),
+            deadline: Deadline::of(&case_of(row)?.clock, now),
             institution_name_ja: row.institution_name_ja.clone(),
             institution_name_en: row.institution_name_en.clone(),
-        }
+        })
     }
 }
 

@@ -6,13 +6,12 @@ use super::*;
 impl Workflow {
     pub async fn my_reports(&self, resident: i64) -> WfResult<Vec<MyReportSummary>> {
         let now = self.now();
-        Ok(self
-            .db
+        self.db
             .reports_of_resident(resident)
             .await?
             .iter()
             .map(|r| self.summary(r, now))
-            .collect())
+            .collect()
     }
 
     /// One of the resident's own reports; another's answers NotFound, like an unknown one.
@@ -22,12 +21,12 @@ impl Workflow {
             return Err(WorkflowError::NotFound);
         }
         let now = self.now();
-        let status = status_of(&row);
+        let status = status_of(&row)?;
         let items = self.db.items_of_report(row.id).await?;
         let events = self.db.report_events(row.id).await?;
         let decided = matches!(status, Status::ImpactReview | Status::Closed);
         Ok(MyReportView {
-            summary: self.summary(&row, now),
+            summary: self.summary(&row, now)?,
             note: row.note.clone(),
             items: items.iter().map(brief).collect(),
             timeline: timeline(events, true),
@@ -97,7 +96,7 @@ impl Workflow {
             role: Role::Resident,
             id: resident,
         };
-        let next = case_of(&row).apply(&action, actor, now)?;
+        let next = case_of(&row)?.apply(&action, actor, now)?;
         let who = format!("resident:{resident}");
         let subject = format!("report:{}", row.reference);
         let mut t = transition(
@@ -153,19 +152,20 @@ impl Workflow {
     }
 
     pub async fn access_log(&self, resident: i64) -> WfResult<Vec<AccessEntry>> {
-        Ok(self
-            .db
+        self.db
             .access_of_resident(resident)
             .await?
             .into_iter()
-            .map(|a| AccessEntry {
-                at: a.at,
-                organisation_ja: a.organisation_ja.unwrap_or_default(),
-                organisation_en: a.organisation_en.unwrap_or_default(),
-                role: StaffRole::from_code(&a.role).unwrap_or(StaffRole::Helpdesk),
-                purpose: a.purpose,
-                reference: a.reference.as_deref().map(display_ref),
+            .map(|a| {
+                Ok(AccessEntry {
+                    at: a.at,
+                    organisation_ja: a.organisation_ja.unwrap_or_default(),
+                    organisation_en: a.organisation_en.unwrap_or_default(),
+                    role: role_of(&a.role)?,
+                    purpose: a.purpose,
+                    reference: a.reference.as_deref().map(display_ref),
+                })
             })
-            .collect())
+            .collect()
     }
 }
