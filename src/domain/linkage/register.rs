@@ -303,8 +303,9 @@ impl RegisterBuilder {
 /// entries. Directory and tag together compare 57 bits of the key at the 10-million size (33
 /// or more on a tiny register).
 ///
-/// Built by a counting sort on every core: the keys are produced once to count them, once to
-/// size the buckets and once to place them, so no array of pairs is held beside the index.
+/// Built on every core from the rows' keys, produced once to count them and once for each
+/// eighth of the key space, whose pairs are sorted and written out in order: only an eighth of
+/// the 16-byte pairs is held beside the index at a time.
 struct BlockIndex {
     entries: Vec<u64>,
     shift: u32,
@@ -344,63 +345,135 @@ where
     })
 }
 
+/// A big block index is built an eighth of the key space at a time.
+const PARTITION_BITS: u32 = 3;
+
+/// The (key, row) pairs of the keys whose top `bits` bits are `part` (every key when `bits`
+/// is 0), in row order, collected on `threads` threads.
+fn partition_pairs<F>(
+    rows: usize,
+    threads: usize,
+    keys: &F,
+    bits: u32,
+    part: u64,
+) -> Vec<(u64, u32)>
+where
+    F: Fn(usize, &mut Vec<u64>) + Sync,
+{
+    let inside = move |k: u64| k != 0 && (bits == 0 || k >> (64 - bits) == part);
+    let parts: Vec<Vec<(u64, u32)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let range = rows * t / threads..rows * (t + 1) / threads;
+                scope.spawn(move || {
+                    let mut out = Vec::with_capacity(16);
+                    let mut pairs = Vec::new();
+                    for row in range {
+                        out.clear();
+                        keys(row, &mut out);
+                        for k in &out {
+                            if inside(*k) {
+                                pairs.push((*k, row as u32));
+                            }
+                        }
+                    }
+                    pairs
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for p in parts {
+        all.extend(p);
+    }
+    all
+}
+
+/// Sorts the pairs with two threads and no extra memory: partitions them in place by `bit` of
+/// the key (the keys are hashes, so the halves are even), then sorts each half.
+fn sort_pairs(pairs: &mut [(u64, u32)], bit: u32) {
+    if pairs.len() < 1 << 16 {
+        pairs.sort_unstable();
+        return;
+    }
+    let (mut i, mut j) = (0usize, pairs.len());
+    while i < j {
+        if (pairs[i].0 >> bit) & 1 == 0 {
+            i += 1;
+        } else {
+            j -= 1;
+            pairs.swap(i, j);
+        }
+    }
+    let (low, high) = pairs.split_at_mut(i);
+    std::thread::scope(|scope| {
+        scope.spawn(|| low.sort_unstable());
+        high.sort_unstable();
+    });
+}
+
 impl BlockIndex {
     /// Indexes rows `0..rows`; `keys(row, out)` pushes a row's keys (0 is no key, skipped).
     fn build<F>(rows: usize, keys: F) -> Self
     where
         F: Fn(usize, &mut Vec<u64>) + Sync,
     {
-        use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .clamp(1, 8);
+        // A small register (the portal's part of one around a person) is indexed on this
+        // thread, in one piece.
+        let threads = if rows < 100_000 {
+            1
+        } else {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .clamp(1, 8)
+        };
+        Self::build_in(rows, keys, threads, None)
+    }
+
+    /// [`BlockIndex::build`] on `threads` threads, in 2^`partition_bits` slices of the key
+    /// space (by default one slice up to 4 million keys, eight above).
+    fn build_in<F>(rows: usize, keys: F, threads: usize, partition_bits: Option<u32>) -> Self
+    where
+        F: Fn(usize, &mut Vec<u64>) + Sync,
+    {
         // (Each thread counts its own: one counter shared by the threads would bounce between
         // their caches at every key.)
         let total = for_each_key(rows, threads, &keys, &|_, _| {});
+        let partition_bits =
+            partition_bits.unwrap_or(if total > 1 << 22 { PARTITION_BITS } else { 0 });
         // About four entries a bucket, at most 2^26 buckets.
         let bits = ((total / 4).max(1).next_power_of_two().trailing_zeros()).clamp(1, 26);
         let shift = 64 - bits;
         let tag_shift = shift - 32;
         let buckets = 1usize << bits;
-        // Counts per bucket, then each bucket's end; placing an entry steps its bucket's
-        // cursor down, so the cursors end at the buckets' starts.
-        let dir: Vec<AtomicU32> = (0..=buckets).map(|_| AtomicU32::new(0)).collect();
-        for_each_key(rows, threads, &keys, &|_, k| {
-            dir[(k >> shift) as usize].fetch_add(1, Relaxed);
-        });
-        let mut sum = 0u32;
-        for slot in &dir {
-            sum += slot.load(Relaxed);
-            slot.store(sum, Relaxed);
-        }
-        let entries: Vec<AtomicU64> = (0..total).map(|_| AtomicU64::new(0)).collect();
-        for_each_key(rows, threads, &keys, &|row, k| {
-            let at = dir[(k >> shift) as usize].fetch_sub(1, Relaxed) - 1;
-            entries[at as usize].store(((k >> tag_shift) << 32) | row as u64, Relaxed);
-        });
-        // Same size and alignment: both collect in place.
-        let mut entries: Vec<u64> = entries.into_iter().map(AtomicU64::into_inner).collect();
-        let dir: Vec<u32> = dir.into_iter().map(AtomicU32::into_inner).collect();
-        // Sorts every bucket, the buckets split among the threads.
-        std::thread::scope(|scope| {
-            let mut rest: &mut [u64] = &mut entries;
-            let mut done = 0usize;
-            for t in 0..threads {
-                let (b0, b1) = (buckets * t / threads, buckets * (t + 1) / threads);
-                let (lo, hi) = (dir[b0] as usize, dir[b1] as usize);
-                let (part, tail) = std::mem::take(&mut rest).split_at_mut(hi - done);
-                rest = tail;
-                done = hi;
-                let dir = &dir;
-                scope.spawn(move || {
-                    for b in b0..b1 {
-                        let (s, e) = (dir[b] as usize - lo, dir[b + 1] as usize - lo);
-                        part[s..e].sort_unstable();
-                    }
-                });
+        let mut entries = vec![0u64; total];
+        let mut dir = vec![0u32; buckets + 1];
+        let (mut at, mut next_bucket) = (0usize, 0usize);
+        // One slice of the key space at a time (by the top bits: an eighth of the keys), as
+        // (key, row) pairs sorted in memory that stays in order, then written out: no random
+        // writes over the whole index, and only an eighth of the pairs held at once.
+        for part in 0..1u64 << partition_bits {
+            let mut pairs = partition_pairs(rows, threads, &keys, partition_bits, part);
+            sort_pairs(&mut pairs, 63 - partition_bits);
+            for (k, row) in pairs {
+                let b = (k >> shift) as usize;
+                while next_bucket <= b {
+                    dir[next_bucket] = at as u32;
+                    next_bucket += 1;
+                }
+                entries[at] = ((k >> tag_shift) << 32) | u64::from(row);
+                at += 1;
             }
-        });
+        }
+        while next_bucket <= buckets {
+            dir[next_bucket] = at as u32;
+            next_bucket += 1;
+        }
         BlockIndex {
             entries,
             shift,
@@ -1271,6 +1344,9 @@ mod index_tests {
             }
         }
         let idx = BlockIndex::build(keys.len(), |i, out| out.extend(&keys[i]));
+        // In eight slices on two threads (as a big register is built), and in one: the same.
+        let sliced = BlockIndex::build_in(keys.len(), |i, out| out.extend(&keys[i]), 2, Some(3));
+        assert_eq!((&sliced.entries, &sliced.dir), (&idx.entries, &idx.dir));
         for (key, row) in &pairs {
             assert!(idx.get(*key).any(|r| r == *row));
         }
