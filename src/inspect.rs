@@ -24,12 +24,12 @@ pub mod cli;
 pub mod evaluate;
 
 use crate::domain::category::Category;
+use crate::domain::linkage::features::Features;
 use crate::domain::linkage::{
     LinkContext, Model, Patterns, Register, RegisterBuilder, Snapshot, Verdict3,
 };
-use crate::domain::matching::Identity;
 use crate::domain::my_number::MyNumber;
-use csv::{ByteRecord, StringRecord};
+use csv::ByteRecord;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
@@ -248,8 +248,9 @@ impl Columns {
             .unwrap_or("extra")
     }
 
-    /// Checks the field count and decodes the row; returns it with its line number.
-    fn row(&self, rec: &ByteRecord) -> Result<(StringRecord, u64), InspectError> {
+    /// Checks the field count and that the row is UTF-8; returns it with its line number.
+    /// The row's text is borrowed from the record (no copy).
+    fn row<'r>(&self, rec: &'r ByteRecord) -> Result<(Row<'r>, u64), InspectError> {
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         if rec.len() != self.width {
             let column = rec.len().min(self.width);
@@ -263,25 +264,48 @@ impl Columns {
                 ),
             ));
         }
-        match StringRecord::from_byte_record(rec.clone()) {
-            Ok(s) => Ok((s, line)),
-            Err(e) => {
-                let column = e.utf8_error().field();
+        // The fields one after the other, then each field's bounds on a character boundary
+        // (a character split over two fields is not valid): as `StringRecord` checks.
+        let text = std::str::from_utf8(rec.as_slice()).ok().filter(|text| {
+            (0..rec.len()).all(|i| {
+                rec.range(i)
+                    .is_some_and(|r| text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
+            })
+        });
+        match text {
+            Some(text) => Ok((Row { rec, text }, line)),
+            None => {
+                let column = rec
+                    .iter()
+                    .position(|f| std::str::from_utf8(f).is_err())
+                    .unwrap_or(0);
                 Err(self.bad(line, column, "not valid UTF-8"))
             }
         }
     }
 
     /// The trimmed cell of required column `k`.
-    fn cell<'r>(&self, rec: &'r StringRecord, k: usize) -> &'r str {
+    fn cell<'r>(&self, rec: &Row<'r>, k: usize) -> &'r str {
         rec.get(self.required[k]).map(str::trim).unwrap_or("")
     }
 
-    fn optional_cell<'r>(&self, rec: &'r StringRecord, k: usize) -> &'r str {
+    fn optional_cell<'r>(&self, rec: &Row<'r>, k: usize) -> &'r str {
         self.optional[k]
             .and_then(|i| rec.get(i))
             .map(str::trim)
             .unwrap_or("")
+    }
+}
+
+/// A row checked to be UTF-8, its fields borrowed from the record.
+struct Row<'r> {
+    rec: &'r ByteRecord,
+    text: &'r str,
+}
+
+impl<'r> Row<'r> {
+    fn get(&self, i: usize) -> Option<&'r str> {
+        self.rec.range(i).and_then(|r| self.text.get(r))
     }
 }
 
@@ -306,20 +330,18 @@ fn valid_date(s: &str) -> bool {
     crate::domain::linkage::features::is_calendar_date(y, m, d)
 }
 
-/// The identity attributes shared by both files, validated.
-fn identity_of(
+/// The identity attributes shared by both files, validated: kanji and kana name, birth date,
+/// sex and address, each `None` when the cell is empty (borrowed from the row).
+fn identity_of<'r>(
     cols: &Columns,
-    rec: &StringRecord,
+    rec: &Row<'r>,
     line: u64,
     at: [usize; 5],
-) -> Result<Identity, InspectError> {
-    let opt = |k: usize| {
-        let v = cols.cell(rec, k);
-        (!v.is_empty()).then(|| v.to_string())
-    };
+) -> Result<[Option<&'r str>; 5], InspectError> {
+    let opt = |k: usize| Some(cols.cell(rec, k)).filter(|v| !v.is_empty());
     let [kanji, kana, birth, sex, address] = at;
     let birth_date = opt(birth);
-    if let Some(b) = &birth_date {
+    if let Some(b) = birth_date {
         if !valid_date(b) {
             return Err(cols.bad(
                 line,
@@ -329,7 +351,7 @@ fn identity_of(
         }
     }
     let sex_value = opt(sex);
-    if let Some(s) = &sex_value {
+    if let Some(s) = sex_value {
         if s != "M" && s != "F" {
             return Err(cols.bad(
                 line,
@@ -338,17 +360,11 @@ fn identity_of(
             ));
         }
     }
-    Ok(Identity {
-        name_kanji: opt(kanji),
-        name_kana: opt(kana),
-        birth_date,
-        sex: sex_value,
-        address: opt(address),
-    })
+    Ok([opt(kanji), opt(kana), birth_date, sex_value, opt(address)])
 }
 
 /// Parses a My Number cell to its integer form. The message never repeats the number.
-fn number_of(cols: &Columns, rec: &StringRecord, line: u64, k: usize) -> Result<u64, InspectError> {
+fn number_of(cols: &Columns, rec: &Row<'_>, line: u64, k: usize) -> Result<u64, InspectError> {
     let raw = cols.cell(rec, k);
     let n = MyNumber::parse(raw).map_err(|e| {
         cols.bad(
@@ -372,9 +388,17 @@ fn register_row(
     let number = number_of(cols, &rec, line, 0)?;
     let identity = identity_of(cols, &rec, line, [1, 2, 3, 4, 5])?;
     let death = cols.optional_cell(&rec, 0);
-    let deceased_flag = cols.optional_cell(&rec, 1).to_ascii_lowercase();
-    let deceased = !death.is_empty() || matches!(deceased_flag.as_str(), "1" | "true" | "yes");
-    into.add(number, &identity, cols.cell(&rec, 6), deceased);
+    let deceased_flag = cols.optional_cell(&rec, 1);
+    let deceased = !death.is_empty()
+        || ["1", "true", "yes"]
+            .iter()
+            .any(|v| deceased_flag.eq_ignore_ascii_case(v));
+    into.add_features(
+        number,
+        Features::of_cells(identity),
+        cols.cell(&rec, 6),
+        deceased,
+    );
     Ok(())
 }
 
@@ -410,7 +434,7 @@ fn link_row(cols: &Columns, rec: &ByteRecord) -> Result<LinkRow, InspectError> {
         context: LinkContext {
             category: Some(category),
         },
-        snapshot: Snapshot::of(&identity),
+        snapshot: Snapshot::of_features(Features::of_cells(identity)),
     })
 }
 
@@ -473,11 +497,16 @@ fn fan_out<S: Send>(
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::sync_channel::<Vec<ByteRecord>>(workers * 4);
     let rx = Mutex::new(rx);
+    // Batches come back once read, and the reader fills their records again: no record is
+    // allocated (or freed on another thread) per row.
+    let (back_tx, back_rx) = mpsc::channel::<Vec<ByteRecord>>();
     let errors: Mutex<Vec<(u64, InspectError)>> = Mutex::new(Vec::new());
     let outcome = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
+                let back_tx = back_tx.clone();
                 scope.spawn(|| {
+                    let back_tx = back_tx;
                     let mut state = make_state();
                     let mut skipped = 0u64;
                     loop {
@@ -504,6 +533,7 @@ fn fan_out<S: Send>(
                                 }
                             }
                         }
+                        let _ = back_tx.send(batch);
                     }
                     (state, skipped)
                 })
@@ -511,22 +541,34 @@ fn fan_out<S: Send>(
             .collect();
 
         let read = (|| {
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut rec = ByteRecord::new();
+            let fresh = || {
+                back_rx
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(BATCH))
+            };
+            let mut batch: Vec<ByteRecord> = fresh();
+            // Records of `batch` filled so far.
+            let mut filled = 0usize;
             let mut count = 0u64;
             loop {
                 if stop.load(Ordering::SeqCst) {
                     return Ok(());
                 }
-                match rdr.read_byte_record(&mut rec) {
+                if filled == batch.len() {
+                    batch.push(ByteRecord::new());
+                }
+                match rdr.read_byte_record(&mut batch[filled]) {
                     Ok(true) => {
-                        batch.push(rec.clone());
+                        filled += 1;
                         count += 1;
-                        if batch.len() == BATCH {
+                        if filled == BATCH {
                             if count.is_multiple_of(BATCH as u64 * 16) {
-                                bar.set_position(rec.position().map(|p| p.byte()).unwrap_or(0));
+                                let at = batch[filled - 1].position().map(|p| p.byte());
+                                bar.set_position(at.unwrap_or(0));
                             }
-                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            batch.truncate(filled);
+                            let full = std::mem::replace(&mut batch, fresh());
+                            filled = 0;
                             if tx.send(full).is_err() {
                                 return Ok(());
                             }
@@ -536,12 +578,14 @@ fn fan_out<S: Send>(
                     Err(e) => return Err(csv_error(path, e)),
                 }
             }
+            batch.truncate(filled);
             if !batch.is_empty() {
                 let _ = tx.send(batch);
             }
             Ok(())
         })();
         drop(tx);
+        drop(back_tx);
         let results: Vec<(S, u64)> = handles.into_iter().filter_map(|h| h.join().ok()).collect();
         (read, results)
     });
@@ -582,10 +626,7 @@ pub fn load_register(
         |b: &mut RegisterBuilder, rec| register_row(&cols, rec, b),
     )?;
     let total: usize = parts.iter().map(|p| p.people.len()).sum();
-    let mut builder = RegisterBuilder::default();
-    for p in parts {
-        builder.merge(p);
-    }
+    let builder = RegisterBuilder::merge_all(parts);
     let (index, duplicates) =
         Register::build(builder, skip_bad_rows).map_err(|d| InspectError::BadFile {
             file: path.display().to_string(),
@@ -636,6 +677,8 @@ struct Buckets {
     /// Whether evidence lines are wanted, and their writer (opened on the first line).
     explain: bool,
     explain_writer: Option<BufWriter<File>>,
+    /// The reasons cell, kept between rows.
+    reasons: String,
 }
 
 impl Buckets {
@@ -648,6 +691,7 @@ impl Buckets {
             rows: 0,
             explain,
             explain_writer: None,
+            reasons: String::new(),
         }
     }
 
@@ -830,19 +874,32 @@ fn score_link(
     rec: &ByteRecord,
 ) -> Result<(), InspectError> {
     let link = link_row(cols, rec)?;
-    let a = index.assess(&link.snapshot, link.my_number, link.context);
+    let a = if b.explain {
+        index.assess(&link.snapshot, link.my_number, link.context)
+    } else {
+        index.assess_brief(&link.snapshot, link.my_number, link.context)
+    };
     let bucket = (a.score * f64::from(SCORE_STEPS))
         .round()
         .clamp(0.0, f64::from(SCORE_STEPS)) as usize;
-    let score = format!("{:.3}", bucket as f64 / f64::from(SCORE_STEPS));
+    let score = score_cell(bucket);
     // The verdict is the engine's (rules can hold a high score below wrong_person).
     let verdict = a.verdict;
-    let number = format!("{:012}", link.my_number);
-    let reasons = a.reasons.join(";");
-    let suggested = a
-        .suggestion
-        .map(|s| format!("{:012}", s.my_number))
-        .unwrap_or_default();
+    let mut number_buf = [0u8; 20];
+    let number = zero_padded_12(link.my_number, &mut number_buf);
+    let mut suggested_buf = [0u8; 20];
+    let suggested: &[u8] = match a.suggestion {
+        Some(s) => zero_padded_12(s.my_number, &mut suggested_buf),
+        None => b"",
+    };
+    let mut reasons = std::mem::take(&mut b.reasons);
+    reasons.clear();
+    for (i, r) in a.reasons.iter().enumerate() {
+        if i > 0 {
+            reasons.push(';');
+        }
+        reasons.push_str(r);
+    }
     b.verdicts[verdict_slot(verdict)] += 1;
     b.rows += 1;
     if b.explain {
@@ -862,14 +919,37 @@ fn score_link(
             .map_err(|e| InspectError::io(Path::new("explain"), e))?;
     }
     let written = b.writer(bucket)?.write_record([
-        link.link_id.as_str(),
-        number.as_str(),
-        score.as_str(),
-        verdict.code(),
-        reasons.as_str(),
-        suggested.as_str(),
+        link.link_id.as_bytes(),
+        number,
+        &score,
+        verdict.code().as_bytes(),
+        reasons.as_bytes(),
+        suggested,
     ]);
+    b.reasons = reasons;
     written.map_err(|e| csv_error(&b.dir, e))
+}
+
+/// A bucket's score with three decimals, as `format!("{:.3}", bucket / 1000)` writes it.
+fn score_cell(bucket: usize) -> [u8; 5] {
+    [
+        b'0' + (bucket / 1000 % 10) as u8,
+        b'.',
+        b'0' + (bucket / 100 % 10) as u8,
+        b'0' + (bucket / 10 % 10) as u8,
+        b'0' + (bucket % 10) as u8,
+    ]
+}
+
+/// `format!("{n:012}")` into `buf`, without allocating.
+fn zero_padded_12(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    while n > 0 || buf.len() - at < 12 {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    &buf[at..]
 }
 
 /// Writes the header, then the buckets from the highest score down.
@@ -893,6 +973,25 @@ fn concatenate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_and_scores_are_written_as_format_writes_them() {
+        for n in [
+            0u64,
+            7,
+            123_456_789_018,
+            999_999_999_999,
+            1_000_000_000_000,
+            u64::MAX,
+        ] {
+            let mut buf = [0u8; 20];
+            assert_eq!(zero_padded_12(n, &mut buf), format!("{n:012}").as_bytes());
+        }
+        for bucket in 0..=SCORE_STEPS as usize {
+            let text = format!("{:.3}", bucket as f64 / f64::from(SCORE_STEPS));
+            assert_eq!(score_cell(bucket), text.as_bytes());
+        }
+    }
 
     #[test]
     fn dates_are_checked_strictly() {

@@ -448,25 +448,37 @@ fn within_one(a: &str, b: &str) -> bool {
     false
 }
 
-/// One side's name as strings: whole, family, given (family and given empty when unsplit).
+/// One side's name as strings: family and given (empty when unsplit), and the whole.
 struct NameStr<'a> {
-    full: std::borrow::Cow<'a, str>,
+    /// The pooled whole name (only held when the name is unsplit).
+    unsplit: &'a str,
     family: &'a str,
     given: &'a str,
 }
 
+impl<'a> NameStr<'a> {
+    /// The whole name (built only when it is asked for: the split comparisons read the parts).
+    fn full(&self) -> std::borrow::Cow<'a, str> {
+        if self.family.is_empty() {
+            std::borrow::Cow::Borrowed(self.unsplit)
+        } else {
+            std::borrow::Cow::Owned(format!("{}{}", self.family, self.given))
+        }
+    }
+}
+
 fn row_name<'a>(pool: &'a Pool, full: u64, family: u64, given: u64) -> NameStr<'a> {
-    let family_s = pool.get(family).unwrap_or("");
-    let given_s = pool.get(given).unwrap_or("");
-    let full_s = if family_s.is_empty() {
-        std::borrow::Cow::Borrowed(pool.get(full).unwrap_or(""))
+    let family = pool.get(family).unwrap_or("");
+    let given = pool.get(given).unwrap_or("");
+    let unsplit = if family.is_empty() {
+        pool.get(full).unwrap_or("")
     } else {
-        std::borrow::Cow::Owned(format!("{family_s}{given_s}"))
+        ""
     };
     NameStr {
-        full: full_s,
-        family: family_s,
-        given: given_s,
+        unsplit,
+        family,
+        given,
     }
 }
 
@@ -500,11 +512,12 @@ fn cmp_kanji(s: &Features, sk: &Keys, r: &Keys, pool: &Pool) -> u8 {
         }
         return KANJI_DIFFERS;
     }
-    if kanji_slip(&sn.full, &rn.full) {
+    let rn_full = rn.full();
+    if kanji_slip(&sn.full, &rn_full) {
         return KANJI_TYPO;
     }
     match part_of_unsplit(
-        &sn.family, &sn.given, &sn.full, rn.family, rn.given, &rn.full,
+        &sn.family, &sn.given, &sn.full, rn.family, rn.given, &rn_full,
     ) {
         Some(lvl) => [KANJI_GIVEN_ONLY, KANJI_FAMILY_ONLY][lvl],
         None => KANJI_DIFFERS,
@@ -576,16 +589,21 @@ fn cmp_kana(s: &Features, sk: &Keys, r: &Keys, pool: &Pool) -> u8 {
             }
             return KANA_FAMILY_ONLY;
         }
-    } else if within_one(&sf.full, &rn.full) && sf.full.chars().count() >= 3 {
-        return KANA_TYPO;
-    } else if strsim::jaro_winkler(&sf.full, &rn.full) >= 0.9 {
-        return KANA_CLOSE;
-    } else if let Some(lvl) = part_of_unsplit(
-        &sf.family, &sf.given, &sf.full, rn.family, rn.given, &rn.full,
-    ) {
-        return [KANA_GIVEN_ONLY, KANA_FAMILY_ONLY][lvl];
+    } else {
+        let rn_full = rn.full();
+        if within_one(&sf.full, &rn_full) && sf.full.chars().count() >= 3 {
+            return KANA_TYPO;
+        } else if strsim::jaro_winkler(&sf.full, &rn_full) >= 0.9 {
+            return KANA_CLOSE;
+        } else if let Some(lvl) = part_of_unsplit(
+            &sf.family, &sf.given, &sf.full, rn.family, rn.given, &rn_full,
+        ) {
+            return [KANA_GIVEN_ONLY, KANA_FAMILY_ONLY][lvl];
+        }
+        // Neither is close: the same Jaro–Winkler as above, so differs.
+        return KANA_DIFFERS;
     }
-    if strsim::jaro_winkler(&sf.full, &rn.full) >= 0.9 {
+    if strsim::jaro_winkler(&sf.full, &rn.full()) >= 0.9 {
         return KANA_CLOSE;
     }
     KANA_DIFFERS

@@ -23,6 +23,14 @@ pub fn hash(s: &str) -> u64 {
     }
 }
 
+/// Family and given name when there are exactly two parts; two empty strings otherwise.
+fn two_parts(parts: Vec<String>) -> (String, String) {
+    match <[String; 2]>::try_from(parts) {
+        Ok([family, given]) => (family, given),
+        Err(_) => (String::new(), String::new()),
+    }
+}
+
 /// A name in one script: the whole and, when the source separates them, the family and given
 /// parts (empty when not separated).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,10 +47,7 @@ impl Name {
         if full.is_empty() {
             return None;
         }
-        let (family, given) = match parts.as_slice() {
-            [family, given] => (family.clone(), given.clone()),
-            _ => (String::new(), String::new()),
-        };
+        let (family, given) = two_parts(parts);
         Some(Name {
             full,
             family,
@@ -92,23 +97,20 @@ pub fn fold_kana(s: &str) -> String {
 
 /// The vowel a katakana syllable ends in (for long-vowel folding); `None` for ン, ッ and others.
 fn vowel_of(c: char) -> Option<char> {
-    const A: &str = "アカガサザタダナハバパマヤラワ";
-    const I: &str = "イキギシジチヂニヒビピミリ";
-    const U: &str = "ウクグスズツヅヌフブプムユルヴ";
-    const E: &str = "エケゲセゼテデネヘベペメレ";
-    const O: &str = "オコゴソゾトドノホボポモヨロヲ";
-    if A.contains(c) {
-        Some('ア')
-    } else if I.contains(c) {
-        Some('イ')
-    } else if U.contains(c) {
-        Some('ウ')
-    } else if E.contains(c) {
-        Some('エ')
-    } else if O.contains(c) {
-        Some('オ')
-    } else {
-        None
+    // A match rather than a search of the rows of the kana table: this runs for every kana
+    // of every name read.
+    match c {
+        'ア' | 'カ' | 'ガ' | 'サ' | 'ザ' | 'タ' | 'ダ' | 'ナ' | 'ハ' | 'バ' | 'パ' | 'マ'
+        | 'ヤ' | 'ラ' | 'ワ' => Some('ア'),
+        'イ' | 'キ' | 'ギ' | 'シ' | 'ジ' | 'チ' | 'ヂ' | 'ニ' | 'ヒ' | 'ビ' | 'ピ' | 'ミ'
+        | 'リ' => Some('イ'),
+        'ウ' | 'ク' | 'グ' | 'ス' | 'ズ' | 'ツ' | 'ヅ' | 'ヌ' | 'フ' | 'ブ' | 'プ' | 'ム'
+        | 'ユ' | 'ル' | 'ヴ' => Some('ウ'),
+        'エ' | 'ケ' | 'ゲ' | 'セ' | 'ゼ' | 'テ' | 'デ' | 'ネ' | 'ヘ' | 'ベ' | 'ペ' | 'メ'
+        | 'レ' => Some('エ'),
+        'オ' | 'コ' | 'ゴ' | 'ソ' | 'ゾ' | 'ト' | 'ド' | 'ノ' | 'ホ' | 'ボ' | 'ポ' | 'モ'
+        | 'ヨ' | 'ロ' | 'ヲ' => Some('オ'),
+        _ => None,
     }
 }
 
@@ -264,6 +266,17 @@ pub fn is_calendar_date(y: u32, m: u32, d: u32) -> bool {
 
 /// A birth date as `YYYYMMDD`, or 0 when it is not a date of that shape.
 pub fn birth_key(raw: &str) -> u32 {
+    // The usual notation, `YYYY-MM-DD` in ASCII digits, is read as it stands: normalizing it
+    // gives it back unchanged.
+    let b = raw.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let digits = [0, 1, 2, 3, 5, 6, 8, 9].map(|i| b[i]);
+        if digits.iter().all(u8::is_ascii_digit) {
+            return digits
+                .iter()
+                .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+        }
+    }
     let d = normalize::date(raw);
     let digits: String = d.chars().filter(char::is_ascii_digit).collect();
     if d.len() == 10 && digits.len() == 8 {
@@ -306,10 +319,6 @@ pub struct Features {
     pub address: Option<Address>,
 }
 
-fn field(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// Upper-case Latin tokens of a name, sorted.
 pub fn latin_tokens(raw: &str) -> Vec<String> {
     let mut t: Vec<String> = raw
@@ -330,15 +339,29 @@ impl Features {
     /// Normalizes an identity. A name written in Latin letters (in either column) is kept as
     /// Latin tokens only.
     pub fn of(id: &Identity) -> Features {
+        Features::of_cells([
+            id.name_kanji.as_deref(),
+            id.name_kana.as_deref(),
+            id.birth_date.as_deref(),
+            id.sex.as_deref(),
+            id.address.as_deref(),
+        ])
+    }
+
+    /// [`Features::of`] an identity's five cells, borrowed (a CSV row's, with no copy): kanji
+    /// name, kana name, birth date, sex and address.
+    pub fn of_cells(cells: [Option<&str>; 5]) -> Features {
+        let [kanji, kana, birth, sex, address] =
+            cells.map(|v| v.map(str::trim).filter(|s| !s.is_empty()));
         let mut f = Features::default();
-        if let Some(k) = field(&id.name_kanji) {
+        if let Some(k) = kanji {
             if normalize::is_latin_name(k) {
                 f.latin = Some(latin_tokens(k)).filter(|t| !t.is_empty());
             } else {
                 f.kanji = Name::split(k, normalize::name_kanji);
             }
         }
-        if let Some(k) = field(&id.name_kana) {
+        if let Some(k) = kana {
             if normalize::is_latin_name(k) {
                 if f.latin.is_none() {
                     f.latin = Some(latin_tokens(k)).filter(|t| !t.is_empty());
@@ -347,13 +370,13 @@ impl Features {
                 f.kana = kana_name(k);
             }
         }
-        f.birth = field(&id.birth_date).map(birth_key).unwrap_or(0);
-        f.sex = match field(&id.sex).map(normalize::sex).as_deref() {
+        f.birth = birth.map(birth_key).unwrap_or(0);
+        f.sex = match sex.map(normalize::sex).as_deref() {
             Some("M") => 1,
             Some("F") => 2,
             _ => 0,
         };
-        f.address = field(&id.address).and_then(Address::parse);
+        f.address = address.and_then(Address::parse);
         f
     }
 
@@ -382,14 +405,12 @@ pub fn kana_name(raw: &str) -> Option<KanaName> {
         return None;
     }
     let folded_parts: Vec<String> = parts.iter().map(|p| fold_kana(p)).collect();
-    let (family, given) = match folded_parts.as_slice() {
-        [family, given] => (family.clone(), given.clone()),
-        _ => (String::new(), String::new()),
-    };
+    let full = folded_parts.concat();
+    let (family, given) = two_parts(folded_parts);
     Some(KanaName {
         exact,
         folded: Name {
-            full: folded_parts.concat(),
+            full,
             family,
             given,
         },
@@ -415,6 +436,44 @@ pub fn kana_romaji_tokens(k: &KanaName) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vowels_are_the_rows_of_the_kana_table() {
+        let rows = [
+            ("アカガサザタダナハバパマヤラワ", 'ア'),
+            ("イキギシジチヂニヒビピミリ", 'イ'),
+            ("ウクグスズツヅヌフブプムユルヴ", 'ウ'),
+            ("エケゲセゼテデネヘベペメレ", 'エ'),
+            ("オコゴソゾトドノホボポモヨロヲ", 'オ'),
+        ];
+        for c in '\u{3000}'..='\u{30FF}' {
+            let row = rows.iter().find(|(r, _)| r.contains(c)).map(|(_, v)| *v);
+            assert_eq!(vowel_of(c), row, "{c}");
+        }
+    }
+
+    #[test]
+    fn the_usual_date_notation_reads_as_the_normalized_one() {
+        for raw in [
+            "1980-05-01",
+            "0000-00-00",
+            "2024-13-45",
+            "9999-99-99",
+            "1980-5-01",
+            "1980/05/01",
+            "１９８０-05-01",
+            "1980-05-0a",
+        ] {
+            let d = normalize::date(raw);
+            let digits: String = d.chars().filter(char::is_ascii_digit).collect();
+            let slow = if d.len() == 10 && digits.len() == 8 {
+                digits.parse().unwrap_or(0)
+            } else {
+                0
+            };
+            assert_eq!(birth_key(raw), slow, "{raw}");
+        }
+    }
 
     #[test]
     fn long_vowels_and_voiced_variants_fold() {

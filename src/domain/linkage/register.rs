@@ -217,7 +217,10 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn of(id: &Identity) -> Snapshot {
-        let features = Features::of(id);
+        Snapshot::of_features(Features::of(id))
+    }
+
+    pub fn of_features(features: Features) -> Snapshot {
         Snapshot {
             keys: Keys::of(&features),
             features,
@@ -232,6 +235,9 @@ pub struct Person {
     pub household: u64,
     pub deceased: bool,
     pub keys: Keys,
+    /// Place in the register as read (for keeping the first of duplicate numbers); it fits in
+    /// the struct's padding.
+    seq: u32,
 }
 
 /// Collects register people and their strings (one per loading thread; merge them after).
@@ -244,13 +250,24 @@ pub struct RegisterBuilder {
 impl RegisterBuilder {
     /// Adds a person; `household_id` and the identity are raw register values.
     pub fn add(&mut self, my_number: u64, identity: &Identity, household_id: &str, deceased: bool) {
-        let f = Features::of(identity);
+        self.add_features(my_number, Features::of(identity), household_id, deceased);
+    }
+
+    /// Adds a person from features already read ([`Features::of_cells`] of a CSV row).
+    pub fn add_features(
+        &mut self,
+        my_number: u64,
+        f: Features,
+        household_id: &str,
+        deceased: bool,
+    ) {
         self.pool.add_features(&f);
         self.people.push(Person {
             my_number,
             household: super::features::hash(household_id.trim()),
             deceased,
             keys: Keys::of(&f),
+            seq: 0,
         });
     }
 
@@ -262,63 +279,130 @@ impl RegisterBuilder {
         }
         self.pool.merge(other.pool);
     }
+
+    /// Merges the builders of several loading threads, in order, into one with room for
+    /// exactly their people (no vector grown twice over, nor shrunk by a copy after).
+    pub fn merge_all(parts: Vec<RegisterBuilder>) -> RegisterBuilder {
+        let total = parts.iter().map(|p| p.people.len()).sum();
+        let mut out = RegisterBuilder {
+            people: Vec::with_capacity(total),
+            pool: Pool::default(),
+        };
+        for part in parts {
+            out.people.extend(part.people);
+            out.pool.merge(part.pool);
+        }
+        out
+    }
 }
 
-/// `(key, row position)` pairs sorted by key (16 bytes an entry, kept as one array: no second
-/// copy while it is built), and a directory by the key's top bits (the keys are hashes, so
-/// evenly spread): a look-up reads the directory and a bucket of a few entries instead of
-/// binary-searching 100 million.
+/// Blocking keys and the rows that hold them, 8 bytes an entry: the 32 bits of the key just
+/// below the directory's bits, then the row. The directory, by the key's top bits (the keys are
+/// hashes, so evenly spread, about four entries a bucket), gives each bucket's entries, sorted
+/// by those 32 bits and then by row: a look-up reads the directory and a bucket of a few
+/// entries. Directory and tag together compare 57 bits of the key at the 10-million size (33
+/// or more on a tiny register).
+///
+/// Built on every core from the rows' keys, produced once to count them and once for each
+/// eighth of the key space, whose pairs are sorted and written out in order: only an eighth of
+/// the 16-byte pairs is held beside the index at a time.
 struct BlockIndex {
-    pairs: Vec<(u64, u32)>,
+    entries: Vec<u64>,
     shift: u32,
     dir: Vec<u32>,
 }
 
-impl BlockIndex {
-    fn build(mut pairs: Vec<(u64, u32)>) -> Self {
-        pairs.retain(|(k, _)| *k != 0);
-        pairs.shrink_to_fit();
-        sort_on_two_threads(&mut pairs);
-        // About four entries a bucket, at most 2^26 buckets.
-        let bits = ((pairs.len() / 4)
-            .max(1)
-            .next_power_of_two()
-            .trailing_zeros())
-        .clamp(1, 26);
-        let shift = 64 - bits;
-        let mut dir = vec![0u32; (1usize << bits) + 1];
-        let mut at = 0usize;
-        for (bucket, slot) in dir.iter_mut().enumerate() {
-            while at < pairs.len() && ((pairs[at].0 >> shift) as usize) < bucket {
-                at += 1;
-            }
-            *slot = at as u32;
-        }
-        BlockIndex { pairs, shift, dir }
-    }
-
-    /// The row positions of a key.
-    fn get(&self, key: u64) -> impl ExactSizeIterator<Item = u32> + Clone + '_ {
-        let found: &[(u64, u32)] = if key == 0 || self.pairs.is_empty() {
-            &[]
-        } else {
-            let bucket = (key >> self.shift) as usize;
-            let (lo, hi) = (self.dir[bucket] as usize, self.dir[bucket + 1] as usize);
-            let b = &self.pairs[lo..hi];
-            let start = b.partition_point(|&(k, _)| k < key);
-            let end = start + b[start..].partition_point(|&(k, _)| k <= key);
-            &b[start..end]
-        };
-        found.iter().map(|&(_, r)| r)
-    }
+/// Calls `each(row, key)` for every key (not 0) of rows `0..rows`, the rows split among
+/// `threads` threads; returns how many keys there were.
+fn for_each_key<F, E>(rows: usize, threads: usize, keys: &F, each: &E) -> usize
+where
+    F: Fn(usize, &mut Vec<u64>) + Sync,
+    E: Fn(usize, u64) + Sync,
+{
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let range = rows * t / threads..rows * (t + 1) / threads;
+                scope.spawn(move || {
+                    let mut out = Vec::with_capacity(16);
+                    let mut count = 0usize;
+                    for row in range {
+                        out.clear();
+                        keys(row, &mut out);
+                        for k in out.iter().filter(|k| **k != 0) {
+                            each(row, *k);
+                            count += 1;
+                        }
+                    }
+                    count
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .sum()
+    })
 }
 
-/// Sorts the pairs with two threads and no extra memory: partitions them in place by the top
-/// bit of the key (the keys are hashes, so the halves are even), then sorts each half.
-fn sort_on_two_threads(pairs: &mut [(u64, u32)]) {
+/// A big block index is built an eighth of the key space at a time.
+const PARTITION_BITS: u32 = 3;
+
+/// The (key, row) pairs of the keys whose top `bits` bits are `part` (every key when `bits`
+/// is 0), in row order, collected on `threads` threads.
+fn partition_pairs<F>(
+    rows: usize,
+    threads: usize,
+    keys: &F,
+    bits: u32,
+    part: u64,
+) -> Vec<(u64, u32)>
+where
+    F: Fn(usize, &mut Vec<u64>) + Sync,
+{
+    let inside = move |k: u64| k != 0 && (bits == 0 || k >> (64 - bits) == part);
+    let parts: Vec<Vec<(u64, u32)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let range = rows * t / threads..rows * (t + 1) / threads;
+                scope.spawn(move || {
+                    let mut out = Vec::with_capacity(16);
+                    let mut pairs = Vec::new();
+                    for row in range {
+                        out.clear();
+                        keys(row, &mut out);
+                        for k in &out {
+                            if inside(*k) {
+                                pairs.push((*k, row as u32));
+                            }
+                        }
+                    }
+                    pairs
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for p in parts {
+        all.extend(p);
+    }
+    all
+}
+
+/// Sorts the pairs with two threads and no extra memory: partitions them in place by `bit` of
+/// the key (the keys are hashes, so the halves are even), then sorts each half.
+fn sort_pairs(pairs: &mut [(u64, u32)], bit: u32) {
+    if pairs.len() < 1 << 16 {
+        pairs.sort_unstable();
+        return;
+    }
     let (mut i, mut j) = (0usize, pairs.len());
     while i < j {
-        if pairs[i].0 >> 63 == 0 {
+        if (pairs[i].0 >> bit) & 1 == 0 {
             i += 1;
         } else {
             j -= 1;
@@ -330,6 +414,141 @@ fn sort_on_two_threads(pairs: &mut [(u64, u32)]) {
         scope.spawn(|| low.sort_unstable());
         high.sort_unstable();
     });
+}
+
+impl BlockIndex {
+    /// Indexes rows `0..rows`; `keys(row, out)` pushes a row's keys (0 is no key, skipped).
+    fn build<F>(rows: usize, keys: F) -> Self
+    where
+        F: Fn(usize, &mut Vec<u64>) + Sync,
+    {
+        // A small register (the portal's part of one around a person) is indexed on this
+        // thread, in one piece.
+        let threads = if rows < 100_000 {
+            1
+        } else {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .clamp(1, 8)
+        };
+        Self::build_in(rows, keys, threads, None)
+    }
+
+    /// [`BlockIndex::build`] on `threads` threads, in 2^`partition_bits` slices of the key
+    /// space (by default one slice up to 4 million keys, eight above).
+    fn build_in<F>(rows: usize, keys: F, threads: usize, partition_bits: Option<u32>) -> Self
+    where
+        F: Fn(usize, &mut Vec<u64>) + Sync,
+    {
+        // (Each thread counts its own: one counter shared by the threads would bounce between
+        // their caches at every key.)
+        let total = for_each_key(rows, threads, &keys, &|_, _| {});
+        let partition_bits =
+            partition_bits.unwrap_or(if total > 1 << 22 { PARTITION_BITS } else { 0 });
+        // About four entries a bucket, at most 2^26 buckets.
+        let bits = ((total / 4).max(1).next_power_of_two().trailing_zeros()).clamp(1, 26);
+        let shift = 64 - bits;
+        let tag_shift = shift - 32;
+        let buckets = 1usize << bits;
+        let mut entries = vec![0u64; total];
+        let mut dir = vec![0u32; buckets + 1];
+        let (mut at, mut next_bucket) = (0usize, 0usize);
+        // One slice of the key space at a time (by the top bits: an eighth of the keys), as
+        // (key, row) pairs sorted in memory that stays in order, then written out: no random
+        // writes over the whole index, and only an eighth of the pairs held at once.
+        for part in 0..1u64 << partition_bits {
+            let mut pairs = partition_pairs(rows, threads, &keys, partition_bits, part);
+            sort_pairs(&mut pairs, 63 - partition_bits);
+            for (k, row) in pairs {
+                let b = (k >> shift) as usize;
+                while next_bucket <= b {
+                    dir[next_bucket] = at as u32;
+                    next_bucket += 1;
+                }
+                entries[at] = ((k >> tag_shift) << 32) | u64::from(row);
+                at += 1;
+            }
+        }
+        while next_bucket <= buckets {
+            dir[next_bucket] = at as u32;
+            next_bucket += 1;
+        }
+        BlockIndex {
+            entries,
+            shift,
+            dir,
+        }
+    }
+
+    /// The row positions of a key, in row order.
+    fn get(&self, key: u64) -> impl ExactSizeIterator<Item = u32> + Clone + '_ {
+        let found: &[u64] = if key == 0 || self.entries.is_empty() {
+            &[]
+        } else {
+            let bucket = (key >> self.shift) as usize;
+            let (lo, hi) = (self.dir[bucket] as usize, self.dir[bucket + 1] as usize);
+            let b = &self.entries[lo..hi];
+            let tag = (key >> (self.shift - 32)) & 0xFFFF_FFFF;
+            let start = b.partition_point(|e| e >> 32 < tag);
+            let end = start + b[start..].partition_point(|e| e >> 32 == tag);
+            &b[start..end]
+        };
+        found.iter().map(|e| *e as u32)
+    }
+}
+
+/// The register's My Numbers in order, with a directory by value (the numbers are spread
+/// evenly, about two a bucket): a look-up reads the directory and a bucket instead of
+/// binary-searching ten million numbers (two cache misses instead of a dozen, for every link).
+struct Numbers {
+    sorted: Vec<u64>,
+    min: u64,
+    /// max − min + 1.
+    span: u128,
+    buckets: u128,
+    dir: Vec<u32>,
+}
+
+impl Numbers {
+    fn new(sorted: Vec<u64>) -> Numbers {
+        let (min, max) = match (sorted.first(), sorted.last()) {
+            (Some(a), Some(b)) => (*a, *b),
+            _ => (0, 0),
+        };
+        let buckets = (sorted.len() / 2).max(1).next_power_of_two();
+        let mut numbers = Numbers {
+            sorted,
+            min,
+            span: u128::from(max - min) + 1,
+            buckets: buckets as u128,
+            dir: Vec::new(),
+        };
+        let mut dir = vec![0u32; buckets + 1];
+        let mut at = 0usize;
+        for (bucket, slot) in dir.iter_mut().enumerate() {
+            while at < numbers.sorted.len() && numbers.bucket(numbers.sorted[at]) < bucket {
+                at += 1;
+            }
+            *slot = at as u32;
+        }
+        numbers.dir = dir;
+        numbers
+    }
+
+    /// The bucket of a number from `min` on (monotone in the number).
+    fn bucket(&self, n: u64) -> usize {
+        (u128::from(n - self.min) * self.buckets / self.span) as usize
+    }
+
+    fn position(&self, n: u64) -> Option<usize> {
+        if self.sorted.is_empty() || n < self.min || u128::from(n - self.min) >= self.span {
+            return None;
+        }
+        let b = self.bucket(n);
+        let (lo, hi) = (self.dir[b] as usize, self.dir[b + 1] as usize);
+        self.sorted[lo..hi].binary_search(&n).ok().map(|i| lo + i)
+    }
 }
 
 /// The register held the same number more than once.
@@ -420,7 +639,7 @@ pub struct LinkContext {
 /// The register, indexed, with its model.
 pub struct Register {
     rows: Vec<Person>,
-    numbers: Vec<u64>,
+    numbers: Numbers,
     pool: Pool,
     blocks: BlockIndex,
     households: BlockIndex,
@@ -444,7 +663,12 @@ impl Register {
         allow_duplicates: bool,
     ) -> Result<(Register, usize), DuplicateNumbers> {
         let RegisterBuilder { mut people, pool } = builder;
-        people.sort_by_key(|p| p.my_number);
+        // In place, without the stable sort's buffer: the place as read breaks ties, so the
+        // first of duplicate numbers stays first.
+        for (i, p) in people.iter_mut().enumerate() {
+            p.seq = i as u32;
+        }
+        people.sort_unstable_by_key(|p| (p.my_number, p.seq));
         let before = people.len();
         people.dedup_by_key(|p| p.my_number);
         let duplicates = before - people.len();
@@ -452,24 +676,14 @@ impl Register {
             return Err(DuplicateNumbers(duplicates));
         }
         people.shrink_to_fit();
-        let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(people.len() * 8);
-        let mut keys = Vec::with_capacity(12);
-        for (i, p) in people.iter().enumerate() {
-            keys.clear();
-            let latin = latin_token_hashes(p.keys.latin, &pool, None);
-            block_keys(&p.keys, &latin, &mut keys);
-            pairs.extend(keys.iter().filter(|k| **k != 0).map(|k| (*k, i as u32)));
-        }
-        let blocks = BlockIndex::build(pairs);
-        let households = BlockIndex::build(
-            people
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.household, i as u32))
-                .collect(),
-        );
+        let blocks = BlockIndex::build(people.len(), |i, out| {
+            let keys = &people[i].keys;
+            let latin = latin_token_hashes(keys.latin, &pool, None);
+            block_keys(keys, &latin, out);
+        });
+        let households = BlockIndex::build(people.len(), |i, out| out.push(people[i].household));
         let register = Register {
-            numbers: people.iter().map(|p| p.my_number).collect(),
+            numbers: Numbers::new(people.iter().map(|p| p.my_number).collect()),
             rows: people,
             pool,
             blocks,
@@ -503,7 +717,7 @@ impl Register {
     }
 
     fn position(&self, my_number: u64) -> Option<usize> {
-        self.numbers.binary_search(&my_number).ok()
+        self.numbers.position(my_number)
     }
 
     pub fn get(&self, my_number: u64) -> Option<&Person> {
@@ -565,20 +779,21 @@ impl Register {
             return None;
         }
         let n = self.rows.len();
-        let counts = |family: u64, given: u64, full: u64| -> Vec<u32> {
+        // The family and given names' counts, or the whole name's (no allocation: this runs
+        // for every candidate of a rival search).
+        let tf_name = |family: u64, given: u64, full: u64| {
             if family != 0 && given != 0 {
-                vec![self.pool.count(family), self.pool.count(given)]
+                tf_u(&[self.pool.count(family), self.pool.count(given)], n)
             } else {
-                vec![self.pool.count(full)]
+                tf_u(&[self.pool.count(full)], n)
             }
         };
         match (k, lvl) {
-            (compare::KANJI, level::EXACT) => tf_u(
-                &counts(row.kanji_family, row.kanji_given, row.kanji_full),
-                n,
-            ),
+            (compare::KANJI, level::EXACT) => {
+                tf_name(row.kanji_family, row.kanji_given, row.kanji_full)
+            }
             (compare::KANA, level::EXACT | level::KANA_SAME_SOUND) => {
-                tf_u(&counts(row.kana_family, row.kana_given, row.kana_full), n)
+                tf_name(row.kana_family, row.kana_given, row.kana_full)
             }
             (compare::LATIN, level::EXACT | level::LATIN_SAME_SOUND) if row.latin != 0 => {
                 tf_u(&[self.pool.count(row.latin)], n)
@@ -588,15 +803,19 @@ impl Register {
     }
 
     /// The contributions of a pattern against a register person.
-    fn contributions(&self, g: &Gamma, row: &Keys) -> (f64, Vec<Contribution>) {
+    /// (Only the total, with no list, unless `explain`.)
+    fn contributions(&self, g: &Gamma, row: &Keys, explain: bool) -> (f64, Vec<Contribution>) {
         let mut total = 0.0;
-        let mut out = Vec::with_capacity(K);
+        let mut out = Vec::with_capacity(if explain { K } else { 0 });
         for k in 0..K {
             if g[k] == NONE {
                 continue;
             }
             let bits = self.model.bits(k, g[k], self.tf(k, g[k], row));
             total += bits;
+            if !explain {
+                continue;
+            }
             out.push(Contribution {
                 attribute: COMPARISONS[k].code.to_string(),
                 level: COMPARISONS[k].levels[g[k] as usize].to_string(),
@@ -777,6 +996,23 @@ impl Register {
 
     /// Assesses one link.
     pub fn assess(&self, s: &Snapshot, linked: u64, ctx: LinkContext) -> LinkAssessment {
+        self.assess_with(s, linked, ctx, true)
+    }
+
+    /// [`Register::assess`] without the attribute-by-attribute contributions in the evidence
+    /// (its `contributions` and the rival's are left empty; every figure and rule is the
+    /// same): the offline tool's hot path when no evidence is written.
+    pub fn assess_brief(&self, s: &Snapshot, linked: u64, ctx: LinkContext) -> LinkAssessment {
+        self.assess_with(s, linked, ctx, false)
+    }
+
+    fn assess_with(
+        &self,
+        s: &Snapshot,
+        linked: u64,
+        ctx: LinkContext,
+        explain: bool,
+    ) -> LinkAssessment {
         let prior = self.model.prior_bits();
         let Some(pos) = self.position(linked) else {
             let (best, second) = self.rivals(s, None);
@@ -810,7 +1046,7 @@ impl Register {
         };
         let linked_row = &self.rows[pos];
         let g = compare::gamma(&s.features, &s.keys, &linked_row.keys, &self.pool);
-        let (own, contributions) = self.contributions(&g, &linked_row.keys);
+        let (own, contributions) = self.contributions(&g, &linked_row.keys, explain);
         let own_bits = prior + own;
         let p_own = 1.0 - probability(own_bits);
 
@@ -850,12 +1086,12 @@ impl Register {
                 if !thin {
                     p = 1.0 - probability(own_bits - b.bits);
                 }
-                let contributions = if b.row == usize::MAX {
+                let contributions = if b.row == usize::MAX || !explain {
                     Vec::new()
                 } else {
                     let keys = &self.rows[b.row].keys;
                     let g = compare::gamma(&s.features, &s.keys, keys, &self.pool);
-                    self.contributions(&g, keys).1
+                    self.contributions(&g, keys, true).1
                 };
                 rival = Some(RivalEvidence {
                     bits: b.bits,
@@ -1055,30 +1291,77 @@ mod index_tests {
     use super::BlockIndex;
 
     #[test]
+    fn a_person_is_no_bigger_for_its_place() {
+        assert_eq!(std::mem::size_of::<super::Person>(), 128);
+    }
+
+    #[test]
+    fn the_number_directory_finds_every_number_and_nothing_else() {
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut sorted: Vec<u64> = (0..5_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state % 1_000_000_000_000
+            })
+            .collect();
+        sorted.extend([0, 1, 999_999_999_999]);
+        sorted.sort_unstable();
+        sorted.dedup();
+        let numbers = super::Numbers::new(sorted.clone());
+        for (i, n) in sorted.iter().enumerate() {
+            assert_eq!(numbers.position(*n), Some(i));
+            for other in [n.wrapping_sub(1), n + 1] {
+                assert_eq!(numbers.position(other), sorted.binary_search(&other).ok());
+            }
+        }
+        assert_eq!(numbers.position(u64::MAX), None);
+        assert_eq!(super::Numbers::new(Vec::new()).position(5), None);
+        let one = super::Numbers::new(vec![42]);
+        assert_eq!(
+            (one.position(42), one.position(41), one.position(43)),
+            (Some(0), None, None)
+        );
+    }
+
+    #[test]
     fn the_directory_finds_every_key_and_nothing_else() {
+        // Row i holds key k_i; every seventh key is held by a second row too.
+        let mut keys: Vec<Vec<u64>> = vec![Vec::new(); 20_000];
         let mut pairs = Vec::new();
         let mut k: u64 = 0x1234_5678_9abc_def1;
-        for i in 0..10_000u32 {
+        for i in 0..10_000usize {
             k = k
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            pairs.push((k | 1, i));
+            keys[i].push(k | 1);
+            pairs.push((k | 1, i as u32));
             if i % 7 == 0 {
-                pairs.push((k | 1, i + 100_000));
+                keys[i + 10_000].push(k | 1);
+                keys[i + 10_000].push(0);
+                pairs.push((k | 1, (i + 10_000) as u32));
             }
         }
-        let idx = BlockIndex::build(pairs.clone());
+        let idx = BlockIndex::build(keys.len(), |i, out| out.extend(&keys[i]));
+        // In eight slices on two threads (as a big register is built), and in one: the same.
+        let sliced = BlockIndex::build_in(keys.len(), |i, out| out.extend(&keys[i]), 2, Some(3));
+        assert_eq!((&sliced.entries, &sliced.dir), (&idx.entries, &idx.dir));
         for (key, row) in &pairs {
             assert!(idx.get(*key).any(|r| r == *row));
         }
-        assert_eq!(idx.get(pairs[0].0).len(), 2);
+        assert_eq!(idx.get(pairs[0].0).collect::<Vec<_>>(), vec![0, 10_000]);
         assert_eq!(idx.get(2).len(), 0);
         assert_eq!(idx.get(0).len(), 0);
-        assert_eq!(BlockIndex::build(Vec::new()).get(7).len(), 0);
-        let mut sorted = pairs.clone();
-        sorted.sort_unstable();
-        let mut two = pairs.clone();
-        super::sort_on_two_threads(&mut two);
-        assert_eq!(two, sorted);
+        assert_eq!(idx.entries.len(), pairs.len());
+        assert_eq!(BlockIndex::build(0, |_, _| {}).get(7).len(), 0);
+        // Every key's rows, and nothing else, in row order.
+        let mut by_key: std::collections::HashMap<u64, Vec<u32>> = Default::default();
+        for (key, row) in &pairs {
+            by_key.entry(*key).or_default().push(*row);
+        }
+        for (key, rows) in by_key {
+            assert_eq!(idx.get(key).collect::<Vec<_>>(), rows);
+        }
     }
 }
