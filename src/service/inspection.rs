@@ -6,7 +6,7 @@
 
 use super::clock::Clock;
 use super::staff_auth::StaffSession;
-use super::workflow::{person, WfResult, Workflow, WorkflowError};
+use super::workflow::{decoded, person, WfResult, Workflow, WorkflowError};
 use crate::domain::category::{Category, LinkMethod};
 use crate::domain::inspection::*;
 use crate::domain::items::ItemDetails;
@@ -133,12 +133,18 @@ fn run_of(j: &JobRow, counts: &[CountRecord]) -> RunSummary {
     }
 }
 
-fn row_of(f: FindingRecord) -> FindingRow {
-    FindingRow {
+fn row_of(f: FindingRecord) -> WfResult<FindingRow> {
+    let whose = format!("finding {}", f.id);
+    Ok(FindingRow {
         id: f.id,
         run_id: f.job_id,
-        source: FindingSource::from_code(&f.source).unwrap_or(FindingSource::Scan),
-        category: Category::from_code(&f.category).unwrap_or(Category::ResidentRecord),
+        source: decoded(
+            "finding source",
+            &f.source,
+            &whose,
+            FindingSource::from_code,
+        )?,
+        category: decoded("category", &f.category, &whose, Category::from_code)?,
         institution_name_ja: f.institution_name_ja,
         institution_name_en: f.institution_name_en,
         score: f.score,
@@ -157,7 +163,7 @@ fn row_of(f: FindingRecord) -> FindingRow {
                 .unwrap_or(r.to_string())
         }),
         created_at: f.created_at,
-    }
+    })
 }
 
 fn set_progress_gauges(done: i64, total: i64) {
@@ -461,7 +467,7 @@ impl Inspection {
                 .await?
                 .into_iter()
                 .map(row_of)
-                .collect(),
+                .collect::<WfResult<_>>()?,
             None => Vec::new(),
         };
         let rechecks = self
@@ -470,7 +476,7 @@ impl Inspection {
             .await?
             .into_iter()
             .map(row_of)
-            .collect();
+            .collect::<WfResult<_>>()?;
         Ok(InspectionView {
             me: self.workflow.me_view(me).await?,
             can_start: may_start(me.role),
@@ -540,7 +546,7 @@ impl Inspection {
             .await?
             .into_iter()
             .map(row_of)
-            .collect();
+            .collect::<WfResult<_>>()?;
         let counts = self.db.finding_counts(run, scope).await?;
         let names = if institution != 0 {
             self.db.institution_names(institution).await?
@@ -627,7 +633,7 @@ impl Inspection {
             item: case_item,
             linked: person(&linked),
             suggestion,
-            row: row_of(f),
+            row: row_of(f)?,
         })
     }
 

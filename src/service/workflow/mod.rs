@@ -211,7 +211,7 @@ pub struct UnknownCode {
     whose: String,
 }
 
-fn decoded<T>(
+pub(crate) fn decoded<T>(
     what: &'static str,
     code: &str,
     whose: &str,
