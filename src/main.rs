@@ -589,19 +589,12 @@ async fn main() -> anyhow::Result<()> {
             std::io::stdin().read_line(&mut s)?;
             let n = MyNumber::parse(s.trim())
                 .map_err(|e| anyhow::anyhow!("not a valid My Number: {e}"))?;
-            let passkeys = myna_portal::service::passkeys::PasskeyService {
-                db: db.clone(),
-                hasher,
-                clock: Arc::new(SystemClock),
-                gate: myna_portal::service::crypto::PasswordGate::new(1),
-                webauthn: Arc::new(myna_portal::service::passkeys::relying_party(
-                    myna_portal::server::state::DEFAULT_PUBLIC_ORIGIN,
-                )?),
-            };
-            match passkeys
-                .issue_activation_code(&n, &issued_by)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
+            let now = myna_portal::service::clock::Clock::now(&SystemClock);
+            match myna_portal::service::passkeys::issue_activation_code(
+                &db, &hasher, now, &n, &issued_by,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
             {
                 Some((code, expires)) => {
                     let until = chrono::DateTime::from_timestamp(expires, 0)

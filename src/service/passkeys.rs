@@ -149,40 +149,48 @@ fn activation_key(number_key: &[u8]) -> Vec<u8> {
     k
 }
 
+/// Issues a one-time activation code for the resident with this number (the municipality's
+/// step; CLI today, administration pages later). Returns the code as printed on the letter and
+/// when it expires, or `None` when no resident has the number. Only the code's SHA-256 is stored.
+/// Needs no relying party: the code is not a passkey yet.
+pub async fn issue_activation_code(
+    db: &Db,
+    hasher: &NumberHasher,
+    now: i64,
+    number: &MyNumber,
+    issued_by: &str,
+) -> Result<Option<(String, i64)>, PasskeyError> {
+    use rand::RngCore;
+    let Some(resident) = db.resident_by_number_hash(&hasher.hash(number)).await? else {
+        return Ok(None);
+    };
+    let mut bytes = [0u8; 10];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let code = ActivationCode::from_random(bytes);
+    let expires = now + activation::VALID_SECS;
+    let id = db
+        .insert_activation_code(resident.id, &code_hash(&code), issued_by, now, expires)
+        .await?;
+    super::audit::record(
+        db,
+        now,
+        issued_by,
+        "passkey.activation_code_issued",
+        &format!("resident:{}", resident.id),
+        &format!("code {id}, valid until {expires}"),
+    )
+    .await?;
+    Ok(Some((code.display(), expires)))
+}
+
 impl PasskeyService {
-    /// Issues a one-time activation code for the resident with this number (the municipality's
-    /// step; CLI today, administration pages later). Returns the code as printed on the letter and
-    /// when it expires. Only the code's SHA-256 is stored.
+    /// Issues a one-time activation code (see [`issue_activation_code`]).
     pub async fn issue_activation_code(
         &self,
         number: &MyNumber,
         issued_by: &str,
     ) -> Result<Option<(String, i64)>, PasskeyError> {
-        use rand::RngCore;
-        let Some(resident) = self
-            .db
-            .resident_by_number_hash(&self.hasher.hash(number))
-            .await?
-        else {
-            return Ok(None);
-        };
-        let mut bytes = [0u8; 10];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let code = ActivationCode::from_random(bytes);
-        let now = self.clock.now();
-        let expires = now + activation::VALID_SECS;
-        let id = self
-            .db
-            .insert_activation_code(resident.id, &code_hash(&code), issued_by, now, expires)
-            .await?;
-        self.audit(
-            issued_by,
-            "passkey.activation_code_issued",
-            &format!("resident:{}", resident.id),
-            &format!("code {id}, valid until {expires}"),
-        )
-        .await?;
-        Ok(Some((code.display(), expires)))
+        issue_activation_code(&self.db, &self.hasher, self.clock.now(), number, issued_by).await
     }
 
     /// Step 1 of activation: the resident's number and code. On success, the options to
