@@ -12,7 +12,7 @@ use super::crypto::{self, NumberHasher, PasswordGate};
 use super::signin_guard::{self as guard, Admission};
 use crate::domain::activation::{self, ActivationCode, PasskeyView, SecurityView};
 use crate::domain::my_number::MyNumber;
-use crate::store::passkeys::{NewPasskey, Owner};
+use crate::store::passkeys::{NewPasskey, Owner, Removal};
 use crate::store::Db;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -364,7 +364,7 @@ impl PasskeyService {
             )
             .await?;
         self.audit(
-            &actor_of(owner),
+            &owner.subject(),
             "passkey.added",
             &owner.subject(),
             &format!("passkey {id}"),
@@ -481,30 +481,34 @@ impl PasskeyService {
                 last_used_at: r.last_used_at,
             })
             .collect();
-        let has_password = match owner {
+        Ok(SecurityView {
+            passkeys,
+            has_password: self.has_password(owner).await?,
+        })
+    }
+
+    /// Whether the owner can also sign in with a password (residents made at activation cannot;
+    /// staff always have password and TOTP, the fallback).
+    async fn has_password(&self, owner: Owner) -> Result<bool, PasskeyError> {
+        Ok(match owner {
             Owner::Account(id) => self
                 .db
                 .account(id)
                 .await?
                 .is_some_and(|a| !a.password_hash.is_empty()),
-            // Staff always have a password and TOTP (the fallback).
             Owner::Staff(_) => true,
-        };
-        Ok(SecurityView {
-            passkeys,
-            has_password,
         })
     }
 
     /// Removes one of the owner's passkeys (never the last way in of a passwordless account).
     pub async fn remove(&self, owner: Owner, passkey_id: i64) -> Result<(), PasskeyError> {
-        let keep_last = !self.security(owner).await?.has_password;
+        let keep_last = !self.has_password(owner).await?;
         match self.db.remove_passkey(owner, passkey_id, keep_last).await? {
-            None => Err(PasskeyError::NotFound),
-            Some(label) if label.is_empty() => Err(PasskeyError::LastWayIn),
-            Some(_) => {
+            Removal::NotFound => Err(PasskeyError::NotFound),
+            Removal::LastWayIn => Err(PasskeyError::LastWayIn),
+            Removal::Removed => {
                 self.audit(
-                    &actor_of(owner),
+                    &owner.subject(),
                     "passkey.removed",
                     &owner.subject(),
                     &format!("passkey {passkey_id}"),
@@ -638,12 +642,5 @@ impl PasskeyService {
         detail: &str,
     ) -> Result<i64, sqlx::Error> {
         super::audit::record(&self.db, self.clock.now(), actor, action, subject, detail).await
-    }
-}
-
-fn actor_of(owner: Owner) -> String {
-    match owner {
-        Owner::Account(id) => format!("account:{id}"),
-        Owner::Staff(id) => format!("staff:{id}"),
     }
 }

@@ -64,6 +64,16 @@ pub struct ActivationRow {
     pub resident_id: i64,
 }
 
+/// What a removal did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    Removed,
+    /// The owner has no passkey with that id.
+    NotFound,
+    /// It is the last way into an account without a password: kept.
+    LastWayIn,
+}
+
 /// A passkey to store.
 pub struct NewPasskey<'a> {
     pub credential_id: &'a str,
@@ -249,35 +259,34 @@ impl Db {
             .map(|_| ()))
     }
 
-    /// Removes one of the owner's passkeys, unless it is their last way to sign in (the last
-    /// passkey of an account without a password). Returns `Ok(Some(label))` when removed,
-    /// `Ok(None)` when there is no such passkey of this owner, `Err` only on storage.
+    /// Removes one of the owner's passkeys, unless `keep_last` and it is their last one (the last
+    /// way into an account without a password).
     pub async fn remove_passkey(
         &self,
         owner: Owner,
         passkey_id: i64,
         keep_last: bool,
-    ) -> StoreResult<Option<String>> {
+    ) -> StoreResult<Removal> {
         let (column, id) = owner.column();
+        let exists = format!("SELECT COUNT(*) FROM passkeys WHERE id = $1 AND {column} = $2");
         let count = format!("SELECT COUNT(*) FROM passkeys WHERE {column} = $1");
-        let label = format!("SELECT label FROM passkeys WHERE id = $1 AND {column} = $2");
         let delete = format!("DELETE FROM passkeys WHERE id = $1 AND {column} = $2");
         on_db!(self, |p| {
             let mut tx = p.begin().await?;
-            let Some(label) = sqlx::query_scalar::<_, String>(&label)
+            let found: i64 = sqlx::query_scalar(&exists)
                 .bind(passkey_id)
                 .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
-            else {
-                return Ok(None);
-            };
+                .fetch_one(&mut *tx)
+                .await?;
+            if found == 0 {
+                return Ok(Removal::NotFound);
+            }
             let n: i64 = sqlx::query_scalar(&count)
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
             if keep_last && n <= 1 {
-                return Ok(Some(String::new()));
+                return Ok(Removal::LastWayIn);
             }
             sqlx::query(&delete)
                 .bind(passkey_id)
@@ -285,7 +294,7 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            Ok(Some(label))
+            Ok(Removal::Removed)
         })
     }
 
