@@ -7,13 +7,18 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, Method, StatusCode};
 
-/// A plain-text error answer in the language the request's `lang` cookie chose.
-pub fn plain_error(status: StatusCode, headers: &http::HeaderMap, key: &str) -> Response {
-    let lang = headers
+/// The language the request's `lang` cookie chose (Japanese without one).
+pub fn request_lang(headers: &http::HeaderMap) -> crate::i18n::Lang {
+    headers
         .get(header::COOKIE)
         .and_then(|v| v.to_str().ok())
         .map(crate::i18n::Lang::from_cookie_header)
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// A plain-text error answer in the language the request's `lang` cookie chose.
+pub fn plain_error(status: StatusCode, headers: &http::HeaderMap, key: &str) -> Response {
+    let lang = request_lang(headers);
     let mut res = (status, crate::i18n::I18n::new(lang).t(key)).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,

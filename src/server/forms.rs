@@ -137,15 +137,6 @@ fn refused(headers: &HeaderMap, back: &str, e: WorkflowError) -> Response {
     }
 }
 
-macro_rules! try_or_answer {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(res) => return res,
-        }
-    };
-}
-
 // ----- residents -----
 
 pub async fn submit_report(

@@ -1,5 +1,15 @@
 //! The HTTP edge: router, state, sessions, CSRF guard, security headers, error mapping.
 
+/// In a handler: the value, or the ready HTTP answer returned at once.
+macro_rules! try_or_answer {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(res) => return res,
+        }
+    };
+}
+
 pub mod errors;
 pub mod forms;
 pub mod handlers;

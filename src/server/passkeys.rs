@@ -4,10 +4,10 @@
 //!
 //! A refusal answers 4xx with `{"error": code, "message": text}` in the request's language.
 
-use super::errors::{busy_page, plain_error};
+use super::errors::{busy_page, plain_error, request_lang};
 use super::session;
 use super::state::AppState;
-use crate::i18n::{I18n, Lang};
+use crate::i18n::I18n;
 use crate::service::passkeys::{Challenge, PasskeyError, SignedIn};
 use crate::store::passkeys::Owner;
 use axum::body::Bytes;
@@ -18,14 +18,6 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
-
-fn lang(headers: &HeaderMap) -> Lang {
-    headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .map(Lang::from_cookie_header)
-        .unwrap_or_default()
-}
 
 /// A refusal as JSON: its status, code and message.
 fn refusal(headers: &HeaderMap, e: &PasskeyError) -> Response {
@@ -43,7 +35,7 @@ fn refusal(headers: &HeaderMap, e: &PasskeyError) -> Response {
         PasskeyError::NotVerified(why) => tracing::info!(why = %why, "passkey not verified"),
         _ => {}
     }
-    let i18n = I18n::new(lang(headers));
+    let i18n = I18n::new(request_lang(headers));
     let message = match e {
         PasskeyError::TryLater(m) => {
             i18n.tf("passkey.error.try_later", &[("minutes", &m.to_string())])
@@ -93,15 +85,6 @@ fn body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, bytes: &Bytes) -> R
     }
     serde_json::from_slice(bytes)
         .map_err(|_| refusal(headers, &PasskeyError::Malformed("bad_request")))
-}
-
-macro_rules! try_or_answer {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(res) => return res,
-        }
-    };
 }
 
 /// A signed-in answer: where to go next, and the session cookie.
