@@ -134,7 +134,8 @@ fn run_of(j: &JobRow, counts: &[CountRecord]) -> RunSummary {
 }
 
 fn row_of(f: FindingRecord) -> WfResult<FindingRow> {
-    let whose = format!("finding {}", f.id);
+    // Named only when a code does not decode.
+    let whose = format_args!("finding {}", f.id);
     Ok(FindingRow {
         id: f.id,
         run_id: f.job_id,

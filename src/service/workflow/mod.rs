@@ -214,7 +214,7 @@ pub struct UnknownCode {
 pub(crate) fn decoded<T>(
     what: &'static str,
     code: &str,
-    whose: &str,
+    whose: &dyn std::fmt::Display,
     parse: impl Fn(&str) -> Option<T>,
 ) -> WfResult<T> {
     parse(code).ok_or_else(|| {
@@ -228,7 +228,7 @@ pub(crate) fn decoded<T>(
 
 /// A staff role as stored with an access-log entry.
 fn role_of(code: &str) -> WfResult<StaffRole> {
-    decoded("staff role", code, "the access log", StaffRole::from_code)
+    decoded("staff role", code, &"the access log", StaffRole::from_code)
 }
 
 fn status_of(row: &ReportRow) -> WfResult<Status> {
