@@ -204,22 +204,15 @@ pub async fn seed(
             .take(3)
             .collect();
         for id in free {
-            use rand::RngCore;
-            let mut bytes = [0u8; 10];
-            rand::rngs::OsRng.fill_bytes(&mut bytes);
-            let code = crate::domain::activation::ActivationCode::from_random(bytes);
-            db.insert_activation_code(
-                id,
-                &super::passkeys::code_hash(&code),
-                "seed",
-                now,
-                now + crate::domain::activation::VALID_SECS,
-            )
-            .await?;
+            let number = generator.my_number_for(id);
+            let (code, _) =
+                super::passkeys::issue_activation_code(db, hasher, now, &number, "seed")
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("resident {id} was just loaded"))?;
             report.activation.push(DemoActivation {
                 resident_id: id,
-                my_number: generator.my_number_for(id).expose(),
-                code: code.display(),
+                my_number: number.expose(),
+                code,
             });
         }
     }
