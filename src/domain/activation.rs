@@ -121,12 +121,55 @@ pub fn passkey_label(raw: &str, fallback: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    let label: String = cleaned.chars().take(LABEL_MAX).collect();
+    let label: String = mask_long_numbers(&cleaned)
+        .chars()
+        .take(LABEL_MAX)
+        .collect();
     if label.is_empty() {
         fallback.to_string()
     } else {
         label
     }
+}
+
+/// Digits in a run of 8 or more (spaces and hyphens between them included, full-width too)
+/// become `*`: a label is no place for a My Number, a phone or an account number, and it is
+/// stored and shown as typed.
+fn mask_long_numbers(s: &str) -> String {
+    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let is_sep = |c: char| matches!(c, ' ' | '-' | '‐' | '－' | '　');
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = chars.clone();
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_digit(chars[i]) {
+            i += 1;
+            continue;
+        }
+        // The run: digits, with single separators between them.
+        let (start, mut end, mut digits) = (i, i, 0);
+        let mut j = i;
+        while j < chars.len() {
+            if is_digit(chars[j]) {
+                digits += 1;
+                end = j + 1;
+                j += 1;
+            } else if is_sep(chars[j]) && j + 1 < chars.len() && is_digit(chars[j + 1]) {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if digits >= 8 {
+            for c in &mut out[start..end] {
+                if is_digit(*c) {
+                    *c = '*';
+                }
+            }
+        }
+        i = end.max(i + 1);
+    }
+    out.into_iter().collect()
 }
 
 /// One of the viewer's passkeys, as the "sign-in and security" page lists it.
@@ -214,6 +257,29 @@ mod tests {
         assert!(!usable(t, None, t + VALID_SECS));
         assert!(!usable(t, Some(t + 5), t + 10));
         assert!(!usable(t, None, t - 1));
+    }
+
+    #[test]
+    fn numbers_in_labels_are_masked() {
+        assert_eq!(
+            passkey_label("スマホ 1234 5678 9018", "x"),
+            "スマホ **** **** ****"
+        );
+        assert_eq!(passkey_label("番号123456789018", "x"), "番号************");
+        assert_eq!(
+            passkey_label("１２３４－５６７８－９０１８", "x"),
+            "****－****－****"
+        );
+        assert_eq!(
+            passkey_label("090-1234-5678 の端末", "x"),
+            "***-****-**** の端末"
+        );
+        // Short numbers are a device's name, not an identifier.
+        assert_eq!(
+            passkey_label("iPhone 15 Pro 2024", "x"),
+            "iPhone 15 Pro 2024"
+        );
+        assert_eq!(passkey_label("Pixel 8", "x"), "Pixel 8");
     }
 
     #[test]
