@@ -145,10 +145,20 @@ test("a stranger's wrong passwords on a resident's number never stop the owner's
     });
     return `${res.status()} ${res.headers()["location"] ?? ""} ${res.headers()["retry-after"] ?? ""}`;
   };
+  // The Retry-After of the per-address limit counts down in whole seconds between the two calls,
+  // so the two answers may differ by one second there; everything else must be identical.
+  const split = (a: string) => {
+    const m = a.match(/^(.*?)(\d*)$/)!;
+    return { rest: m[1], wait: m[2] === "" ? null : Number(m[2]) };
+  };
   const seen: string[] = [];
   for (let i = 0; i < 50; i++) {
     const known = await answer(who.my_number, "198.51.100.7", i);
-    expect(await answer(unknown, "198.51.100.8", i)).toEqual(known);
+    const other = await answer(unknown, "198.51.100.8", i);
+    const [k, o] = [split(known), split(other)];
+    expect(o.rest).toEqual(k.rest);
+    expect(o.wait === null).toEqual(k.wait === null);
+    if (k.wait !== null && o.wait !== null) expect(Math.abs(o.wait - k.wait)).toBeLessThanOrEqual(1);
     seen.push(known);
   }
   expect(seen[0]).toMatch(/^303 \/login\?error=bad_credentials/);
