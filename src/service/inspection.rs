@@ -336,6 +336,11 @@ impl Inspection {
             trained = index.model().trained_links,
             "model trained"
         );
+        // Kept with the job: once the scan is done, the pre-check, the register search and
+        // re-verification weigh with it.
+        if let Ok(json) = serde_json::to_string(index.model()) {
+            self.db.save_job_model(job.id, &self.worker, &json).await?;
+        }
         if !lease(&self.db, 0).await? {
             return Ok(None);
         }

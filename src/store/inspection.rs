@@ -301,6 +301,32 @@ impl Db {
         Ok(n == 1)
     }
 
+    /// Keeps the model a running job trained (JSON), for the pre-check and re-verification once
+    /// the job is done.
+    pub async fn save_job_model(&self, id: i64, worker: &str, model: &str) -> StoreResult<bool> {
+        let n = on_db!(self, |p| sqlx::query(
+            "UPDATE jobs SET model = $3 WHERE id = $1 AND worker = $2 AND status = 'running'"
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(model)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// The model of the latest finished scan of `kind` that trained one, with its job id.
+    pub async fn latest_job_model(&self, kind: &str) -> StoreResult<Option<(i64, String)>> {
+        on_db!(self, |p| sqlx::query_as::<_, (i64, String)>(
+            "SELECT id, model FROM jobs WHERE kind = $1 AND status = 'done' AND model IS NOT NULL \
+             ORDER BY id DESC LIMIT 1"
+        )
+        .bind(kind)
+        .fetch_optional(p)
+        .await)
+    }
+
     /// Ends a job as done (no error) or failed, with its audit entry.
     pub async fn finish_job(
         &self,

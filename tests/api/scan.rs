@@ -529,7 +529,48 @@ async fn a_finding_explains_its_weights_in_both_languages(b: Backend) {
     }
 }
 
+async fn the_pre_check_and_re_verification_weigh_with_the_last_scans_model(b: Backend) {
+    use myna_portal::domain::linkage::Model;
+    let app = TestApp::new(b).await;
+    let wf = &app.state.workflow;
+    // Before any scan: the a-priori model.
+    assert_eq!(wf.scan_model().await.unwrap(), None);
+    assert_eq!(
+        wf.register_near(1, &[]).await.unwrap().model(),
+        &Model::prior()
+    );
+
+    let sup = app.staff_cookie("supervisor").await;
+    let run = start(&app, &sup).await;
+    assert!(app.state.inspection.run_once().await.unwrap());
+    let kept = wf
+        .scan_model()
+        .await
+        .unwrap()
+        .expect("the scan kept its model");
+    assert_eq!(kept.trained_links, 5, "trained on the scan's items");
+    assert_ne!(kept, Model::prior());
+    assert_eq!(wf.register_near(1, &[]).await.unwrap().model(), &kept);
+
+    // A model kept by an engine with other comparison levels is not used.
+    myna_portal::on_db!(&app.db, |p| sqlx::query(
+        "UPDATE jobs SET model = $1 WHERE id = $2"
+    )
+    .bind(r#"{"lambda":0.9,"m":[[1.0]],"u":[[1.0]],"trained_links":5,"u_pairs":0}"#)
+    .bind(run)
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    assert_eq!(wf.scan_model().await.unwrap(), None);
+    assert_eq!(
+        wf.register_near(1, &[]).await.unwrap().model(),
+        &Model::prior()
+    );
+}
+
 on_both_backends!(
+    the_pre_check_and_re_verification_weigh_with_the_last_scans_model,
     a_bulk_loads_statistics_leave_the_workflow_tables_alone,
     a_new_link_asks_the_resident_and_is_checked_at_once,
     a_finding_explains_its_weights_in_both_languages,

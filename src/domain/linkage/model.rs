@@ -112,6 +112,23 @@ impl Model {
         }
     }
 
+    /// Whether the parameters have the shape of this engine's comparisons, and are
+    /// probabilities: a model kept from an older engine (other levels) is not used.
+    pub fn fits(&self) -> bool {
+        let shaped = |v: &Vec<Vec<f64>>| {
+            v.len() == K
+                && v.iter().zip(COMPARISONS.iter()).all(|(l, c)| {
+                    l.len() == c.levels.len() && l.iter().all(|x| x.is_finite() && *x >= 0.0)
+                })
+        };
+        shaped(&self.m) && shaped(&self.u) && self.lambda > 0.0 && self.lambda < 1.0
+    }
+
+    /// A model kept as JSON (a scan's), when it [`fits`](Model::fits) this engine.
+    pub fn from_json(json: &str) -> Option<Model> {
+        serde_json::from_str::<Model>(json).ok().filter(Model::fits)
+    }
+
     /// Sets `u` from the level counts of random register pairs, smoothed towards the prior.
     pub fn estimate_u(&mut self, pairs: &Patterns) {
         for k in 0..K {
@@ -261,5 +278,21 @@ mod tests {
         let rare = m.bits(0, 0, tf_u(&[3, 2_000], 1_000_000));
         assert!(rare > common + 8.0, "{rare} {common}");
         assert_eq!(tf_u(&[0, 1], 10), None);
+    }
+
+    #[test]
+    fn a_kept_model_is_used_only_when_it_fits_the_comparisons() {
+        let m = Model::prior();
+        let json = serde_json::to_string(&m).unwrap_or_default();
+        assert_eq!(Model::from_json(&json), Some(m.clone()));
+        let mut short = m.clone();
+        short.m[0].pop();
+        let json = serde_json::to_string(&short).unwrap_or_default();
+        assert_eq!(Model::from_json(&json), None);
+        let mut bad = m;
+        bad.lambda = 1.0;
+        let json = serde_json::to_string(&bad).unwrap_or_default();
+        assert_eq!(Model::from_json(&json), None);
+        assert_eq!(Model::from_json("not json"), None);
     }
 }

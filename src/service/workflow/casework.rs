@@ -428,6 +428,9 @@ impl Workflow {
         let (mut engine, _) =
             Register::build(builder, true).map_err(|_| WorkflowError::Conflict)?;
         engine.set_partial();
+        if let Some(model) = self.scan_model().await? {
+            engine.set_model(model);
+        }
         let found: Vec<ResidentRow> = engine
             .search_agreeing(&Snapshot::of(&query), 20)
             .into_iter()

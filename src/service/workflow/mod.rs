@@ -389,7 +389,30 @@ impl Workflow {
         }
         let (mut index, _) = Register::build(builder, true).map_err(|_| WorkflowError::Conflict)?;
         index.set_partial();
+        if let Some(model) = self.scan_model().await? {
+            index.set_model(model);
+        }
         Ok(index)
+    }
+
+    /// The model the latest finished scan trained on the whole register and its items (u from
+    /// the register, m and λ from the items), or `None` before any scan: a part of the register
+    /// around one person is too small to train on, so it weighs with the a-priori model.
+    pub async fn scan_model(&self) -> WfResult<Option<crate::domain::linkage::Model>> {
+        let kept = self
+            .db
+            .latest_job_model(crate::domain::inspection::JOB_KIND)
+            .await?;
+        Ok(kept.and_then(|(job, json)| {
+            let model = crate::domain::linkage::Model::from_json(&json);
+            if model.is_none() {
+                tracing::warn!(
+                    job,
+                    "the scan's model does not fit this engine; using the a-priori model"
+                );
+            }
+            model
+        }))
     }
 
     async fn row(&self, reference: &str) -> WfResult<ReportRow> {
