@@ -325,11 +325,19 @@ mod tests {
         b.add(111, &taro(), "h1", false);
         b.add(111, &taro(), "h1", false);
         assert_eq!(Register::build(b, false).err(), Some(DuplicateNumbers(1)));
+        // Allowed: the first row of a number is kept, wherever the later ones stand.
         let mut b = RegisterBuilder::default();
+        b.add(333, &taro(), "h3", false);
         b.add(111, &taro(), "h1", false);
-        b.add(111, &taro(), "h1", false);
+        b.add(222, &taro(), "h2", false);
+        b.add(111, &taro(), "h9", true);
+        b.add(111, &taro(), "h8", false);
         let (reg, dups) = Register::build(b, true).expect("allowed");
-        assert_eq!((reg.len(), dups), (1, 1));
+        assert_eq!((reg.len(), dups), (3, 2));
+        let first = register(&[(111, taro(), "h1")]);
+        assert_eq!(reg.get(111), first.get(111));
+        assert!(reg.get(222).is_some() && reg.get(333).is_some());
+        assert!(reg.get(444).is_none());
     }
 
     #[test]
