@@ -76,3 +76,36 @@ pub(crate) fn initial_viewer() -> Viewer {
 pub fn use_i18n() -> I18n {
     use_context::<I18n>().unwrap_or_else(|| I18n::new(Lang::Ja))
 }
+
+/// The translator inside an `#[island]`: context given by the server components is not there
+/// when the island hydrates in the browser, so each island takes the language as a prop and
+/// provides its own translator (the same strings, from the same locale files).
+pub fn provide_i18n(lang: Lang) -> I18n {
+    let i18n = I18n::new(lang);
+    provide_context(i18n);
+    i18n
+}
+
+/// Marks the `<leptos-island>` around `root` as hydrated (`data-hydrated`), once the island runs
+/// in the browser; the journeys wait for it before they use an island. Nothing on the server.
+pub fn mark_island_hydrated<E>(root: NodeRef<E>)
+where
+    E: leptos::html::ElementType,
+    E::Output: leptos::wasm_bindgen::JsCast + Clone + 'static,
+{
+    root.on_load(|el| {
+        use leptos::wasm_bindgen::JsCast;
+        let el: &leptos::web_sys::Element = el.unchecked_ref();
+        if let Ok(Some(island)) = el.closest("leptos-island") {
+            let _ = island.set_attribute("data-hydrated", "");
+        }
+    });
+}
+
+/// Marks `<html data-hydrated>` once the islands bundle has loaded and started.
+#[cfg(feature = "hydrate")]
+pub fn mark_bundle_loaded() {
+    if let Some(html) = document().document_element() {
+        let _ = html.set_attribute("data-hydrated", "");
+    }
+}

@@ -2,14 +2,16 @@
 //! newest finished run's findings by institution and category. Each count opens the list of
 //! those findings, and each finding its evidence: two clicks from here to the comparison.
 //!
-//! Progress is live when JavaScript runs (the page re-reads the overview every two seconds while
-//! a run is active); without it, a refresh link does the same.
+//! Progress is live when JavaScript runs: the overview is an island that re-reads itself every
+//! two seconds while a run is active; without JavaScript, a refresh link does the same.
 
 use crate::api::inspection::get_inspection;
 use crate::domain::inspection::{CountRow, InspectionView, RunSummary};
+use crate::i18n::Lang;
 use crate::ui::components::{error_code, StaffLoadError};
 use crate::ui::components::{Alert, FindingTable, QueryError, RunProgress};
-use crate::ui::context::use_i18n;
+use crate::ui::context::{mark_island_hydrated, provide_i18n, use_i18n};
+use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -22,17 +24,6 @@ pub fn StaffInspectionPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let data = Resource::new(|| (), |_| get_inspection());
-    // While a run is queued or running, read the overview again every two seconds.
-    Effect::new(move |_| {
-        let active = data
-            .get()
-            .and_then(|r| r.ok())
-            .and_then(|v| v.runs.first().map(|r| r.status.is_active()))
-            .unwrap_or(false);
-        if active {
-            set_timeout(move || data.refetch(), std::time::Duration::from_secs(2));
-        }
-    });
     let started = move || query.read().get("done").is_some_and(|d| d == "started");
 
     view! {
@@ -47,11 +38,43 @@ pub fn StaffInspectionPage() -> impl IntoView {
         <Transition fallback=move || view! { <p>{i18n.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => view! { <Overview view /> }.into_any(),
+                    Ok(view) => view! { <LiveOverview lang=i18n.lang view /> }.into_any(),
                     Err(e) => view! { <StaffLoadError code=error_code(&e) /> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// The overview as an island: rendered on the server with the page, and in the browser it reads
+/// the overview again every two seconds while the newest run is queued or running, so progress,
+/// then the counts and findings of the finished run, appear without a reload.
+#[island]
+fn LiveOverview(lang: Lang, view: InspectionView) -> impl IntoView {
+    provide_i18n(lang);
+    let root: NodeRef<html::Div> = NodeRef::new();
+    mark_island_hydrated(root);
+    let current = RwSignal::new(view);
+    // Effects run in the browser only. A failed read stops the polling, as a refresh would show.
+    Effect::new(move |_| {
+        let active = current.with(|v| v.runs.first().is_some_and(|r| r.status.is_active()));
+        if active {
+            set_timeout(
+                move || {
+                    leptos::task::spawn_local(async move {
+                        if let Ok(v) = get_inspection().await {
+                            current.set(v);
+                        }
+                    })
+                },
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
+    view! {
+        <div class="live-overview" node_ref=root>
+            {move || view! { <Overview view=current.get() /> }}
+        </div>
     }
 }
 
