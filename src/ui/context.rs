@@ -2,7 +2,7 @@
 //! components import these from here, not from `app.rs` (which imports every page), so the
 //! module graph has no cycle.
 
-use crate::i18n::{I18n, Lang};
+use crate::i18n::{I18n, Lang, Strings};
 use leptos::prelude::*;
 
 /// The language of this request: the `lang` cookie on the server, `<html lang>` in the browser.
@@ -78,10 +78,10 @@ pub fn use_i18n() -> I18n {
 }
 
 /// The translator inside an `#[island]`: context given by the server components is not there
-/// when the island hydrates in the browser, so each island takes the language as a prop and
-/// provides its own translator (the same strings, from the same locale files).
-pub fn provide_i18n(lang: Lang) -> I18n {
-    let i18n = I18n::new(lang);
+/// when the island hydrates in the browser, so each island takes the language and its strings
+/// ([`Strings::of`], built by the page) as props and provides its own translator.
+pub fn provide_i18n(lang: Lang, strings: Strings) -> I18n {
+    let i18n = I18n::with_strings(lang, strings);
     provide_context(i18n);
     i18n
 }

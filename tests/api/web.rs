@@ -636,6 +636,12 @@ async fn pages_are_server_rendered_with_only_their_islands(b: Backend) {
         found[0].contains("&quot;number_error&quot;:null"),
         "{found:?}"
     );
+    // Its strings come along (the bundle has no locale files), and only its own.
+    assert!(
+        found[0].contains("&quot;signin.number_label&quot;:&quot;マイナンバー（個人番号）&quot;")
+    );
+    assert!(found[0].contains("&quot;error.my_number_check_digit&quot;"));
+    assert!(!found[0].contains("&quot;mydata."), "{found:?}");
     // The form and its messages are in the server's HTML (it works without JavaScript).
     assert!(html.contains("action=\"/auth/login\""));
 
@@ -649,6 +655,7 @@ async fn pages_are_server_rendered_with_only_their_islands(b: Backend) {
         found[0].contains("&quot;lang&quot;:&quot;En&quot;"),
         "{found:?}"
     );
+    assert!(found[0].contains("&quot;signin.number_label&quot;:&quot;My Number"));
     assert!(found[0].contains("&quot;number_error&quot;:&quot;number_check_digit&quot;"));
     assert!(html.contains("aria-invalid=\"true\""));
     // A code that is not a number error stays out of the island.

@@ -4,7 +4,7 @@
 
 use crate::domain::my_number::MyNumber;
 use crate::domain::signin::SignInError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Strings};
 use crate::ui::components::{Alert, PasskeyButton, PasskeyStatus, Required, TextField, WithoutJs};
 use crate::ui::context::{mark_island_hydrated, provide_i18n, use_i18n};
 use leptos::html;
@@ -69,19 +69,33 @@ pub fn SignInPage() -> impl IntoView {
             </section>
             <h2 id="password-h">{i18n.t("signin.password_heading")}</h2>
             {move || form_error().map(|m| view! { <Alert kind="error" message=m /> })}
-            <PasswordForm lang=i18n.lang number_error />
+            <PasswordForm
+                lang=i18n.lang
+                strings=Strings::of(i18n.lang, &PASSWORD_FORM_STRINGS)
+                number_error
+            />
             <p class="muted">{i18n.t("signin.lockout_note")}</p>
         </div>
     }
 }
+
+/// The strings the number-and-password form shows.
+const PASSWORD_FORM_STRINGS: [&str; 6] = [
+    "signin.",
+    "common.required",
+    "error.my_number_empty",
+    "error.my_number_not_digits",
+    "error.my_number_length",
+    "error.my_number_check_digit",
+];
 
 /// The number-and-password form, an island: it posts to `/auth/login` and works without
 /// JavaScript; in the browser, the number's shape and check digit are checked on leaving the
 /// field and before sending. `number_error` is the code of a number error the server sent the
 /// form back with (`?error=number_…`).
 #[island]
-fn PasswordForm(lang: Lang, number_error: Option<String>) -> impl IntoView {
-    let i18n = provide_i18n(lang);
+fn PasswordForm(lang: Lang, strings: Strings, number_error: Option<String>) -> impl IntoView {
+    let i18n = provide_i18n(lang, strings);
     // A problem found in the browser before sending: the i18n key of its message.
     let client_error = RwSignal::new(None::<&'static str>);
     let number_ref: NodeRef<html::Input> = NodeRef::new();

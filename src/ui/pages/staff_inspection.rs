@@ -2,12 +2,13 @@
 //! newest finished run's findings by institution and category. Each count opens the list of
 //! those findings, and each finding its evidence: two clicks from here to the comparison.
 //!
-//! Progress is live when JavaScript runs: the overview is an island that re-reads itself every
-//! two seconds while a run is active; without JavaScript, a refresh link does the same.
+//! Progress is live when JavaScript runs: the newest run's card is an island that reads the run
+//! every two seconds while it is active and reloads the page when it has finished; without
+//! JavaScript, a refresh link does the same.
 
-use crate::api::inspection::get_inspection;
+use crate::api::inspection::{get_inspection, get_run_progress};
 use crate::domain::inspection::{CountRow, InspectionView, RunSummary};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Strings};
 use crate::ui::components::{error_code, StaffLoadError};
 use crate::ui::components::{Alert, FindingTable, QueryError, RunProgress};
 use crate::ui::context::{mark_island_hydrated, provide_i18n, use_i18n};
@@ -38,43 +39,11 @@ pub fn StaffInspectionPage() -> impl IntoView {
         <Transition fallback=move || view! { <p>{i18n.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => view! { <LiveOverview lang=i18n.lang view /> }.into_any(),
+                    Ok(view) => view! { <Overview view /> }.into_any(),
                     Err(e) => view! { <StaffLoadError code=error_code(&e) /> }.into_any(),
                 }
             })}
         </Transition>
-    }
-}
-
-/// The overview as an island: rendered on the server with the page, and in the browser it reads
-/// the overview again every two seconds while the newest run is queued or running, so progress,
-/// then the counts and findings of the finished run, appear without a reload.
-#[island]
-fn LiveOverview(lang: Lang, view: InspectionView) -> impl IntoView {
-    provide_i18n(lang);
-    let root: NodeRef<html::Div> = NodeRef::new();
-    mark_island_hydrated(root);
-    let current = RwSignal::new(view);
-    // Effects run in the browser only. A failed read stops the polling, as a refresh would show.
-    Effect::new(move |_| {
-        let active = current.with(|v| v.runs.first().is_some_and(|r| r.status.is_active()));
-        if active {
-            set_timeout(
-                move || {
-                    leptos::task::spawn_local(async move {
-                        if let Ok(v) = get_inspection().await {
-                            current.set(v);
-                        }
-                    })
-                },
-                std::time::Duration::from_secs(2),
-            );
-        }
-    });
-    view! {
-        <div class="live-overview" node_ref=root>
-            {move || view! { <Overview view=current.get() /> }}
-        </div>
     }
 }
 
@@ -112,15 +81,10 @@ fn Overview(view: InspectionView) -> impl IntoView {
         }
     });
     let current = match latest {
-        Some(run) => view! {
-            <section class="card" aria-labelledby="run-current-h">
-                <h2 id="run-current-h">
-                    {i18n.tf("inspection.run_title", &[("id", &run.id.to_string())])}
-                </h2>
-                <RunProgress run=run.clone() />
-            </section>
+        Some(run) => {
+            let strings = Strings::of(i18n.lang, &LIVE_RUN_STRINGS);
+            view! { <LiveRun lang=i18n.lang strings run /> }.into_any()
         }
-        .into_any(),
         None => view! { <p class="empty">{i18n.t("inspection.no_runs")}</p> }.into_any(),
     };
     let counts = shown.map(|run| {
@@ -186,6 +150,59 @@ fn Overview(view: InspectionView) -> impl IntoView {
         {top}
         {rechecks}
         {earlier}
+    }
+}
+
+/// The strings the newest run's card shows (`RunProgress`).
+const LIVE_RUN_STRINGS: [&str; 11] = [
+    "inspection.run_title",
+    "inspection.field.",
+    "inspection.status.",
+    "inspection.progress_of",
+    "inspection.progress_preparing",
+    "inspection.progress_label",
+    "inspection.throughput",
+    "inspection.findings_split",
+    "inspection.live_note",
+    "inspection.refresh",
+    "staff.value_none",
+];
+
+/// The newest run's card, an island: in the browser, while the run is queued or running, it
+/// reads the run again every two seconds and shows its progress; when the run has finished (or
+/// another has started) it reloads the page, which the server renders with the finished run's
+/// counts and findings. Without JavaScript, the card's refresh link does the same.
+#[island]
+fn LiveRun(lang: Lang, strings: Strings, run: RunSummary) -> impl IntoView {
+    let i18n = provide_i18n(lang, strings);
+    let root: NodeRef<html::Section> = NodeRef::new();
+    mark_island_hydrated(root);
+    let id = run.id;
+    let current = RwSignal::new(run);
+    // Effects run in the browser only. A failed read stops the polling, as before islands.
+    Effect::new(move |_| {
+        if current.with(|r| r.status.is_active()) {
+            set_timeout(
+                move || {
+                    leptos::task::spawn_local(async move {
+                        match get_run_progress().await {
+                            Ok(Some(r)) if r.id == id && r.status.is_active() => current.set(r),
+                            Ok(_) => {
+                                let _ = window().location().reload();
+                            }
+                            Err(_) => {}
+                        }
+                    })
+                },
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
+    view! {
+        <section class="card" aria-labelledby="run-current-h" node_ref=root>
+            <h2 id="run-current-h">{i18n.tf("inspection.run_title", &[("id", &id.to_string())])}</h2>
+            {move || view! { <RunProgress run=current.get() /> }}
+        </section>
     }
 }
 
