@@ -1,5 +1,5 @@
 //! The pages and components, rendered on the server; only the `#[island]`s among them (the
-//! sign-in number check, the live inspection overview) are compiled to wasm and hydrated.
+//! sign-in form's number check, the running scan's card) are compiled to wasm and hydrated.
 
 pub mod app;
 pub mod components;

@@ -80,8 +80,11 @@ pub fn SignInPage() -> impl IntoView {
 }
 
 /// The strings the number-and-password form shows.
-const PASSWORD_FORM_STRINGS: [&str; 6] = [
-    "signin.",
+const PASSWORD_FORM_STRINGS: [&str; 9] = [
+    "signin.number_label",
+    "signin.number_hint",
+    "signin.password_label",
+    "signin.submit",
     "common.required",
     "error.my_number_empty",
     "error.my_number_not_digits",
