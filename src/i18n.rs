@@ -1,8 +1,12 @@
 //! The one i18n mechanism: every user-visible string is a key in `locales/ja.json` and
 //! `locales/en.json`. Japanese is the default; the choice persists in a `lang` cookie.
 
+use leptos::prelude::{StoredValue, WithValue};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+#[cfg(feature = "ssr")]
 use std::collections::HashMap;
+#[cfg(feature = "ssr")]
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -52,7 +56,9 @@ impl Lang {
 /// The locale files of each language, merged: the foundation's strings, the workflow's shared
 /// labels, the resident pages, the staff pages, the inspection pages and the integrity engine's
 /// explanations (attributes, comparison levels, reason codes, the waterfall). A key must not
-/// appear in two files.
+/// appear in two files. On the server only: the browser bundle carries no locale files, an
+/// island gets the strings it shows as a prop ([`Strings`]).
+#[cfg(feature = "ssr")]
 const JA_FILES: [&str; 7] = [
     include_str!("../locales/ja.json"),
     include_str!("../locales/ja/workflow.json"),
@@ -62,6 +68,7 @@ const JA_FILES: [&str; 7] = [
     include_str!("../locales/ja/engine.json"),
     include_str!("../locales/ja/passkey.json"),
 ];
+#[cfg(feature = "ssr")]
 const EN_FILES: [&str; 7] = [
     include_str!("../locales/en.json"),
     include_str!("../locales/en/workflow.json"),
@@ -72,6 +79,7 @@ const EN_FILES: [&str; 7] = [
     include_str!("../locales/en/passkey.json"),
 ];
 
+#[cfg(feature = "ssr")]
 #[expect(
     clippy::expect_used,
     reason = "the locale files are compiled in, and a unit test parses every one"
@@ -86,6 +94,7 @@ fn merge(files: &[&str]) -> HashMap<String, String> {
     all
 }
 
+#[cfg(feature = "ssr")]
 fn table(lang: Lang) -> &'static HashMap<String, String> {
     static JA: OnceLock<HashMap<String, String>> = OnceLock::new();
     static EN: OnceLock<HashMap<String, String>> = OnceLock::new();
@@ -95,23 +104,81 @@ fn table(lang: Lang) -> &'static HashMap<String, String> {
     }
 }
 
+/// The strings an island shows, in one language: the entries of the locale table whose keys are
+/// given or start with a given prefix (ending in a dot). An island takes them as a prop, which
+/// the server writes into the page, so the browser bundle carries no locale files. The island
+/// renders from them on the server too, so a key missing here shows on the server's page as well.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Strings(BTreeMap<String, String>);
+
+impl Strings {
+    /// The strings of `lang` under `keys` (whole keys, or prefixes ending in a dot).
+    pub fn of(lang: Lang, keys: &[&str]) -> Self {
+        #[cfg(feature = "ssr")]
+        {
+            let wanted = |k: &str| {
+                keys.iter()
+                    .any(|w| k == *w || (w.ends_with('.') && k.starts_with(w)))
+            };
+            Strings(
+                table(lang)
+                    .iter()
+                    .filter(|(k, _)| wanted(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )
+        }
+        // Server components, which build an island's props, do not run in the browser.
+        #[cfg(not(feature = "ssr"))]
+        {
+            let _ = (lang, keys);
+            Strings::default()
+        }
+    }
+}
+
 /// The translator handed to every component through context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct I18n {
     pub lang: Lang,
+    /// Inside an island: its strings, instead of the whole table.
+    strings: Option<StoredValue<Strings>>,
 }
 
 impl I18n {
     pub fn new(lang: Lang) -> Self {
-        I18n { lang }
+        I18n {
+            lang,
+            strings: None,
+        }
+    }
+
+    /// The translator of an island, reading only the island's strings (in a reactive owner).
+    pub fn with_strings(lang: Lang, strings: Strings) -> Self {
+        I18n {
+            lang,
+            strings: Some(StoredValue::new(strings)),
+        }
     }
 
     /// The string for `key`; the key itself when missing (a test keeps that from happening).
     pub fn t(&self, key: &str) -> String {
-        table(self.lang)
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
+        let found = match self.strings {
+            Some(s) => s.try_with_value(|s| s.0.get(key).cloned()).flatten(),
+            None => Self::from_table(self.lang, key),
+        };
+        found.unwrap_or_else(|| key.to_string())
+    }
+
+    #[cfg(feature = "ssr")]
+    fn from_table(lang: Lang, key: &str) -> Option<String> {
+        table(lang).get(key).cloned()
+    }
+
+    /// The browser has only islands, and each brings its strings.
+    #[cfg(not(feature = "ssr"))]
+    fn from_table(_: Lang, _: &str) -> Option<String> {
+        None
     }
 
     /// Of a name kept in both languages (an institution's), the one in this language.

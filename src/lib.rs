@@ -26,5 +26,8 @@ pub mod store;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(ui::app::App);
+    // Islands mode: the pages are not hydrated, only the `#[island]`s in them (the loader
+    // script of `HydrationScripts` calls each one's function after this).
+    leptos::mount::hydrate_islands();
+    ui::context::mark_bundle_loaded();
 }

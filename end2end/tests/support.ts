@@ -40,9 +40,20 @@ export async function expectNoAxeViolations(page: Page) {
   expect(summary, summary.join("\n")).toEqual([]);
 }
 
+/**
+ * Waits until the page's islands run: the bundle marks `<html data-hydrated>` once it has loaded,
+ * and each island its `<leptos-island>` once hydrated (pages are server-rendered; only islands
+ * hydrate). Times out, and fails the journey, when the bundle or an island does not start.
+ */
 export async function waitForHydration(page: Page) {
-  // The hydration bundle loads the wasm module; wait until it is fetched and the network is idle.
   await page.waitForLoadState("networkidle");
+  await page.waitForFunction(
+    () =>
+      document.documentElement.hasAttribute("data-hydrated") &&
+      Array.from(document.querySelectorAll("leptos-island")).every((island) => island.hasAttribute("data-hydrated")),
+    undefined,
+    { timeout: 15_000 },
+  );
 }
 
 function base32(s: string): Buffer {

@@ -1,7 +1,9 @@
 //! Server functions of the inspection pages (総点検). Supervisors see every institution,
 //! caseworkers their own; reading a finding's evidence is logged as an access to the people in it.
 
-use crate::domain::inspection::{FindingView, FindingsFilter, FindingsView, InspectionView};
+use crate::domain::inspection::{
+    FindingView, FindingsFilter, FindingsView, InspectionView, RunSummary,
+};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -17,6 +19,20 @@ pub async fn get_inspection() -> Result<InspectionView, ServerFnError> {
         .overview(&me)
         .await
         .map_err(ssr::workflow_error)
+}
+
+/// The newest run as the overview lists it (`None` before the first): what the inspection
+/// page's live island reads every two seconds while that run is queued or running. The same
+/// scope and cost as the overview, which it reads.
+#[server(prefix = "/api", endpoint = "staff/inspection/progress")]
+pub async fn get_run_progress() -> Result<Option<RunSummary>, ServerFnError> {
+    let me = ssr::require_staff().await?;
+    let view = ssr::state()
+        .inspection
+        .overview(&me)
+        .await
+        .map_err(ssr::workflow_error)?;
+    Ok(view.runs.into_iter().next())
 }
 
 /// One page of a run's findings, most suspicious first, filtered by institution, category and

@@ -40,7 +40,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Content-hashed names (`hash-files` in Leptos.toml; scripts/build.sh writes the
                 // hashes to hash.txt beside the binary), so the files can be cached for good.
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                // Islands: the bundle holds only the `#[island]`s; everything else is server-rendered.
+                <HydrationScripts options islands=true />
                 // The browser half of the passkey ceremonies (a few KB, no framework).
                 <script src="/passkey.js" defer nonce=leptos::nonce::use_nonce()></script>
                 <MetaTags />

@@ -2,7 +2,7 @@
 //! components import these from here, not from `app.rs` (which imports every page), so the
 //! module graph has no cycle.
 
-use crate::i18n::{I18n, Lang};
+use crate::i18n::{I18n, Lang, Strings};
 use leptos::prelude::*;
 
 /// The language of this request: the `lang` cookie on the server, `<html lang>` in the browser.
@@ -75,4 +75,37 @@ pub(crate) fn initial_viewer() -> Viewer {
 /// Reads the translator every component uses.
 pub fn use_i18n() -> I18n {
     use_context::<I18n>().unwrap_or_else(|| I18n::new(Lang::Ja))
+}
+
+/// The translator inside an `#[island]`: context given by the server components is not there
+/// when the island hydrates in the browser, so each island takes the language and its strings
+/// ([`Strings::of`], built by the page) as props and provides its own translator.
+pub fn provide_i18n(lang: Lang, strings: Strings) -> I18n {
+    let i18n = I18n::with_strings(lang, strings);
+    provide_context(i18n);
+    i18n
+}
+
+/// Marks the `<leptos-island>` around `root` as hydrated (`data-hydrated`), once the island runs
+/// in the browser; the journeys wait for it before they use an island. Nothing on the server.
+pub fn mark_island_hydrated<E>(root: NodeRef<E>)
+where
+    E: leptos::html::ElementType,
+    E::Output: leptos::wasm_bindgen::JsCast + Clone + 'static,
+{
+    root.on_load(|el| {
+        use leptos::wasm_bindgen::JsCast;
+        let el: &leptos::web_sys::Element = el.unchecked_ref();
+        if let Ok(Some(island)) = el.closest("leptos-island") {
+            let _ = island.set_attribute("data-hydrated", "");
+        }
+    });
+}
+
+/// Marks `<html data-hydrated>` once the islands bundle has loaded and started.
+#[cfg(feature = "hydrate")]
+pub fn mark_bundle_loaded() {
+    if let Some(html) = document().document_element() {
+        let _ = html.set_attribute("data-hydrated", "");
+    }
 }

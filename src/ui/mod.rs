@@ -1,4 +1,5 @@
-//! The pages and components, rendered on the server and hydrated in the browser.
+//! The pages and components, rendered on the server; only the `#[island]`s among them (the
+//! sign-in form's number check, the running scan's card) are compiled to wasm and hydrated.
 
 pub mod app;
 pub mod components;

@@ -160,6 +160,7 @@ const TABLE: &[Probe] = &[
     probe("GET", "/staff/inspection/{run}", "/staff/inspection/RUN", "", Access::Only(QUEUE_STAFF)),
     probe("GET", "/staff/findings/{id}", "/staff/findings/FIND", "", Access::Only(CASE_STAFF)),
     probe("POST", "/api/staff/inspection", "/api/staff/inspection", "", Access::Only(QUEUE_STAFF)),
+    probe("POST", "/api/staff/inspection/progress", "/api/staff/inspection/progress", "", Access::Only(QUEUE_STAFF)),
     probe("POST", "/api/staff/findings", "/api/staff/findings", "run=RUN", Access::Only(QUEUE_STAFF)),
     probe("POST", "/api/staff/finding", "/api/staff/finding", "id=FIND", Access::Only(CASE_STAFF)),
     probe("POST", "/staff/findings/{id}/case", "/staff/findings/FIND/case", "", Access::Only(CASE_STAFF)),

@@ -608,6 +608,66 @@ async fn language_switch_persists(b: Backend) {
     );
 }
 
+/// Islands: pages are rendered on the server and only the parts that need the browser are
+/// islands, each with its props (the language among them) in the page. The sign-in page has one,
+/// the number-and-password form; the home and help pages have none.
+async fn pages_are_server_rendered_with_only_their_islands(b: Backend) {
+    let app = TestApp::new(b).await;
+    let islands = |html: &str| {
+        html.split("<leptos-island ")
+            .skip(1)
+            .map(|s| s.split('>').next().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    };
+    let html = body_text(app.get("/login", None).await).await;
+    // The islands loader, not the whole-page hydration.
+    assert!(html.contains("hydrateIslands"));
+    let found = islands(&html);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("data-component=\"PasswordForm_"),
+        "{found:?}"
+    );
+    assert!(
+        found[0].contains("&quot;lang&quot;:&quot;Ja&quot;"),
+        "{found:?}"
+    );
+    assert!(
+        found[0].contains("&quot;number_error&quot;:null"),
+        "{found:?}"
+    );
+    // Its strings come along (the bundle has no locale files), and only its own.
+    assert!(
+        found[0].contains("&quot;signin.number_label&quot;:&quot;マイナンバー（個人番号）&quot;")
+    );
+    assert!(found[0].contains("&quot;error.my_number_check_digit&quot;"));
+    assert!(!found[0].contains("&quot;mydata."), "{found:?}");
+    // The form and its messages are in the server's HTML (it works without JavaScript).
+    assert!(html.contains("action=\"/auth/login\""));
+
+    let html = body_text(
+        app.get("/login?error=number_check_digit", Some("lang=en"))
+            .await,
+    )
+    .await;
+    let found = islands(&html);
+    assert!(
+        found[0].contains("&quot;lang&quot;:&quot;En&quot;"),
+        "{found:?}"
+    );
+    assert!(found[0].contains("&quot;signin.number_label&quot;:&quot;My Number"));
+    assert!(found[0].contains("&quot;number_error&quot;:&quot;number_check_digit&quot;"));
+    assert!(html.contains("aria-invalid=\"true\""));
+    // A code that is not a number error stays out of the island.
+    let html = body_text(app.get("/login?error=bad_credentials", None).await).await;
+    assert!(islands(&html)[0].contains("&quot;number_error&quot;:null"));
+
+    for path in ["/", "/help"] {
+        let html = body_text(app.get(path, None).await).await;
+        assert_eq!(islands(&html), Vec::<String>::new(), "{path}");
+    }
+}
+
 fn from_addr(mut req: Request<Body>, addr: &str) -> Request<Body> {
     let addr: std::net::SocketAddr = addr.parse().unwrap();
     req.extensions_mut()
@@ -1208,4 +1268,5 @@ on_both_backends!(
     cross_origin_posts_are_refused,
     security_headers_on_every_response,
     language_switch_persists,
+    pages_are_server_rendered_with_only_their_islands,
 );

@@ -2,14 +2,17 @@
 //! newest finished run's findings by institution and category. Each count opens the list of
 //! those findings, and each finding its evidence: two clicks from here to the comparison.
 //!
-//! Progress is live when JavaScript runs (the page re-reads the overview every two seconds while
-//! a run is active); without it, a refresh link does the same.
+//! Progress is live when JavaScript runs: the newest run's card is an island that reads the run
+//! every two seconds while it is active and reloads the page when it has finished; without
+//! JavaScript, a refresh link does the same.
 
-use crate::api::inspection::get_inspection;
+use crate::api::inspection::{get_inspection, get_run_progress};
 use crate::domain::inspection::{CountRow, InspectionView, RunSummary};
+use crate::i18n::{Lang, Strings};
 use crate::ui::components::{error_code, StaffLoadError};
 use crate::ui::components::{Alert, FindingTable, QueryError, RunProgress};
-use crate::ui::context::use_i18n;
+use crate::ui::context::{mark_island_hydrated, provide_i18n, use_i18n};
+use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -22,17 +25,6 @@ pub fn StaffInspectionPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let data = Resource::new(|| (), |_| get_inspection());
-    // While a run is queued or running, read the overview again every two seconds.
-    Effect::new(move |_| {
-        let active = data
-            .get()
-            .and_then(|r| r.ok())
-            .and_then(|v| v.runs.first().map(|r| r.status.is_active()))
-            .unwrap_or(false);
-        if active {
-            set_timeout(move || data.refetch(), std::time::Duration::from_secs(2));
-        }
-    });
     let started = move || query.read().get("done").is_some_and(|d| d == "started");
 
     view! {
@@ -89,15 +81,10 @@ fn Overview(view: InspectionView) -> impl IntoView {
         }
     });
     let current = match latest {
-        Some(run) => view! {
-            <section class="card" aria-labelledby="run-current-h">
-                <h2 id="run-current-h">
-                    {i18n.tf("inspection.run_title", &[("id", &run.id.to_string())])}
-                </h2>
-                <RunProgress run=run.clone() />
-            </section>
+        Some(run) => {
+            let strings = Strings::of(i18n.lang, &LIVE_RUN_STRINGS);
+            view! { <LiveRun lang=i18n.lang strings run /> }.into_any()
         }
-        .into_any(),
         None => view! { <p class="empty">{i18n.t("inspection.no_runs")}</p> }.into_any(),
     };
     let counts = shown.map(|run| {
@@ -163,6 +150,59 @@ fn Overview(view: InspectionView) -> impl IntoView {
         {top}
         {rechecks}
         {earlier}
+    }
+}
+
+/// The strings the newest run's card shows (`RunProgress`).
+const LIVE_RUN_STRINGS: [&str; 11] = [
+    "inspection.run_title",
+    "inspection.field.",
+    "inspection.status.",
+    "inspection.progress_of",
+    "inspection.progress_preparing",
+    "inspection.progress_label",
+    "inspection.throughput",
+    "inspection.findings_split",
+    "inspection.live_note",
+    "inspection.refresh",
+    "staff.value_none",
+];
+
+/// The newest run's card, an island: in the browser, while the run is queued or running, it
+/// reads the run again every two seconds and shows its progress; when the run has finished (or
+/// another has started) it reloads the page, which the server renders with the finished run's
+/// counts and findings. Without JavaScript, the card's refresh link does the same.
+#[island]
+fn LiveRun(lang: Lang, strings: Strings, run: RunSummary) -> impl IntoView {
+    let i18n = provide_i18n(lang, strings);
+    let root: NodeRef<html::Section> = NodeRef::new();
+    mark_island_hydrated(root);
+    let id = run.id;
+    let current = RwSignal::new(run);
+    // Effects run in the browser only. A failed read stops the polling, as before islands.
+    Effect::new(move |_| {
+        if current.with(|r| r.status.is_active()) {
+            set_timeout(
+                move || {
+                    leptos::task::spawn_local(async move {
+                        match get_run_progress().await {
+                            Ok(Some(r)) if r.id == id && r.status.is_active() => current.set(r),
+                            Ok(_) => {
+                                let _ = window().location().reload();
+                            }
+                            Err(_) => {}
+                        }
+                    })
+                },
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
+    view! {
+        <section class="card" aria-labelledby="run-current-h" node_ref=root>
+            <h2 id="run-current-h">{i18n.tf("inspection.run_title", &[("id", &id.to_string())])}</h2>
+            {move || view! { <RunProgress run=current.get() /> }}
+        </section>
     }
 }
 
