@@ -269,15 +269,6 @@ impl RegisterBuilder {
         });
     }
 
-    pub fn merge(&mut self, other: RegisterBuilder) {
-        if self.people.is_empty() {
-            self.people = other.people;
-        } else {
-            self.people.extend(other.people);
-        }
-        self.pool.merge(other.pool);
-    }
-
     /// A builder with room for `people` without growing (memory the system gives lazily: room
     /// never filled is never touched).
     pub fn with_capacity(people: usize) -> RegisterBuilder {
@@ -475,16 +466,15 @@ impl BlockIndex {
         // (key, row) pairs sorted in one buffer that every slice reuses, then written out in
         // order: no random writes over the whole index, only an eighth of the pairs held at
         // once, and no memory taken from the system again for each slice.
-        let parts = 1u64 << partition_bits;
-        let largest = (0..parts)
-            .map(|part| (0..threads).map(|t| count_of(t, part)).sum::<usize>())
-            .max()
-            .unwrap_or(0);
+        // sizes[part][thread]: how many pairs each thread writes in each slice.
+        let sizes: Vec<Vec<usize>> = (0..1u64 << partition_bits)
+            .map(|part| (0..threads).map(|t| count_of(t, part)).collect())
+            .collect();
+        let largest = sizes.iter().map(|s| s.iter().sum()).max().unwrap_or(0);
         let mut buf = vec![(0u64, 0u32); largest];
-        for part in 0..parts {
-            let sizes: Vec<usize> = (0..threads).map(|t| count_of(t, part)).collect();
+        for (part, sizes) in (0u64..).zip(&sizes) {
             let pairs = &mut buf[..sizes.iter().sum::<usize>()];
-            fill_pairs(pairs, &sizes, rows, &keys, partition_bits, part);
+            fill_pairs(pairs, sizes, rows, &keys, partition_bits, part);
             sort_pairs(pairs, 63 - partition_bits);
             for (k, row) in pairs.iter() {
                 let b = (k >> shift) as usize;
@@ -647,25 +637,26 @@ fn block_keys(k: &Keys, latin_tokens: &[u64], out: &mut Vec<u64>) {
     out.push(mix(T_KANJI, k.kanji_full, 1));
     // The whole name with two of the three parts of the date: a typo in one part (a digit of
     // the day, the year off by one) or the day and month swapped still meets the owner.
-    if k.birth != 0 {
+    let parts = (k.birth != 0).then(|| {
         let (y, m, d) = (b / 10000, b / 100 % 100, b % 100);
         let swap = y * 10000 + m.min(d) * 100 + m.max(d);
-        out.push(mix(T_KANA_YEAR_MONTH, k.kana_full, y * 100 + m + 1));
-        out.push(mix(T_KANA_MONTH_DAY, k.kana_full, m * 100 + d + 1));
-        out.push(mix(T_KANA_YEAR_SWAP, k.kana_full, swap + 1));
-        out.push(mix(T_KANJI_YEAR_MONTH, k.kanji_full, y * 100 + m + 1));
-        out.push(mix(T_KANJI_MONTH_DAY, k.kanji_full, m * 100 + d + 1));
+        [y * 100 + m + 1, m * 100 + d + 1, swap + 1]
+    });
+    if let Some([year_month, month_day, year_swap]) = parts {
+        out.push(mix(T_KANA_YEAR_MONTH, k.kana_full, year_month));
+        out.push(mix(T_KANA_MONTH_DAY, k.kana_full, month_day));
+        out.push(mix(T_KANA_YEAR_SWAP, k.kana_full, year_swap));
+        out.push(mix(T_KANJI_YEAR_MONTH, k.kanji_full, year_month));
+        out.push(mix(T_KANJI_MONTH_DAY, k.kanji_full, month_day));
     }
     // Each Latin name token alone (for a record without a date: a big block, since many people
-    // share a token such as NGUYEN or KIM), and with two of the three parts of the date.
+    // share a token such as NGUYEN or KIM), and with the same two-of-three parts of the date.
     for t in latin_tokens {
         out.push(mix(T_LATIN_TOKEN, *t, 1));
-        if k.birth != 0 {
-            let (y, m, d) = (b / 10000, b / 100 % 100, b % 100);
-            let swap = y * 10000 + m.min(d) * 100 + m.max(d);
-            out.push(mix(T_LATIN_YEAR_MONTH, *t, y * 100 + m + 1));
-            out.push(mix(T_LATIN_MONTH_DAY, *t, m * 100 + d + 1));
-            out.push(mix(T_LATIN_YEAR_SWAP, *t, swap + 1));
+        if let Some([year_month, month_day, year_swap]) = parts {
+            out.push(mix(T_LATIN_YEAR_MONTH, *t, year_month));
+            out.push(mix(T_LATIN_MONTH_DAY, *t, month_day));
+            out.push(mix(T_LATIN_YEAR_SWAP, *t, year_swap));
         }
     }
 }
