@@ -425,12 +425,7 @@ impl Workflow {
                 false,
             );
         }
-        let (mut engine, _) =
-            Register::build(builder, true).map_err(|_| WorkflowError::Conflict)?;
-        engine.set_partial();
-        if let Some(model) = self.scan_model().await? {
-            engine.set_model(model);
-        }
+        let engine = self.partial_engine(builder).await?;
         let found: Vec<ResidentRow> = engine
             .search_agreeing(&Snapshot::of(&query), 20)
             .into_iter()

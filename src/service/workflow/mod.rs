@@ -387,6 +387,12 @@ impl Workflow {
                 r.deceased,
             );
         }
+        self.partial_engine(builder).await
+    }
+
+    /// The engine over a part of the register (no term frequencies), weighing with the last
+    /// scan's model when there is one.
+    pub(crate) async fn partial_engine(&self, builder: RegisterBuilder) -> WfResult<Register> {
         let (mut index, _) = Register::build(builder, true).map_err(|_| WorkflowError::Conflict)?;
         index.set_partial();
         if let Some(model) = self.scan_model().await? {
