@@ -218,18 +218,7 @@ impl Workflow {
             .into_iter()
             .filter(|(id, _)| Some(*id) != row.assignee_id)
             .collect();
-        let notes = self
-            .db
-            .internal_notes(row.id, None)
-            .await?
-            .into_iter()
-            .map(|n| InternalNote {
-                at: n.at,
-                author: n.author,
-                kind: n.kind,
-                body: n.body,
-            })
-            .collect();
+        let notes = self.internal_notes(row.id, None).await?;
         Ok(CaseView {
             me: self.me_view(me).await?,
             reference: display_ref(&row.reference),

@@ -41,18 +41,7 @@ impl Workflow {
             my_number_masked: mask_last4(&reporter.my_number_last4),
             items: items.iter().map(brief).collect(),
             timeline: timeline(self.db.report_events(row.id).await?, true),
-            call_notes: self
-                .db
-                .internal_notes(row.id, Some("call"))
-                .await?
-                .into_iter()
-                .map(|n| InternalNote {
-                    at: n.at,
-                    author: n.author,
-                    kind: n.kind,
-                    body: n.body,
-                })
-                .collect(),
+            call_notes: self.internal_notes(row.id, Some("call")).await?,
         })
     }
 

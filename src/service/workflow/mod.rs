@@ -390,6 +390,26 @@ impl Workflow {
         self.partial_engine(builder).await
     }
 
+    /// A report's staff-only notes (of one kind, or all), oldest first.
+    pub(crate) async fn internal_notes(
+        &self,
+        report_id: i64,
+        kind: Option<&str>,
+    ) -> WfResult<Vec<InternalNote>> {
+        Ok(self
+            .db
+            .internal_notes(report_id, kind)
+            .await?
+            .into_iter()
+            .map(|n| InternalNote {
+                at: n.at,
+                author: n.author,
+                kind: n.kind,
+                body: n.body,
+            })
+            .collect())
+    }
+
     /// The engine over a part of the register (no term frequencies), weighing with the last
     /// scan's model when there is one.
     pub(crate) async fn partial_engine(&self, builder: RegisterBuilder) -> WfResult<Register> {
